@@ -1,0 +1,47 @@
+/**
+ * The one route table. The CDK stateless stack builds API Gateway resources from it and the
+ * local server dispatches requests with it; each function's handler looks its operation up by
+ * the same route key, so a route exists in exactly one place.
+ */
+export const functionNames = [
+  'challenge',
+  'attestation',
+  'assertion',
+  'credentials',
+  'jwks',
+] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+/** Functions not behind API Gateway. */
+export const backgroundFunctionNames = ['audit-relay'] as const;
+export type BackgroundFunctionName = (typeof backgroundFunctionNames)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** `public`: reachable by web clients (CORS); bearer tokens, if any, are checked by the use case. `iam`: admin, SigV4 in AWS. */
+export type RouteAuthorization = 'public' | 'iam';
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway resource path, `{name}` for path parameters. */
+  readonly path: string;
+  readonly function: FunctionName;
+  readonly authorization: RouteAuthorization;
+}
+
+export const routes = [
+  { method: 'POST', path: '/v1/registration/options', function: 'challenge', authorization: 'public' },
+  { method: 'POST', path: '/v1/authentication/options', function: 'challenge', authorization: 'public' },
+  { method: 'POST', path: '/v1/registration/verify', function: 'attestation', authorization: 'public' },
+  { method: 'POST', path: '/v1/authentication/verify', function: 'assertion', authorization: 'public' },
+  { method: 'GET', path: '/v1/credentials', function: 'credentials', authorization: 'public' },
+  { method: 'PATCH', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
+  { method: 'DELETE', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', authorization: 'public' },
+] as const satisfies readonly Route[];
+
+export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+
+export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+export const routesOf = (fn: FunctionName): Route[] => routes.filter((route) => route.function === fn);

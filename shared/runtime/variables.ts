@@ -1,0 +1,27 @@
+/**
+ * Every environment variable a Latchkey function reads. The CDK function construct and the
+ * local stage both set them from here, so the names exist once.
+ */
+export const environmentVariables = {
+  stage: 'STAGE',
+  tableName: 'TABLE_NAME',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  rpId: 'RP_ID',
+  rpName: 'RP_NAME',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+  tokenIssuer: 'TOKEN_ISSUER',
+  tokenAudience: 'TOKEN_AUDIENCE',
+  /** `kms` in AWS, `local` on one machine. */
+  keySource: 'KEY_SOURCE',
+  /** KMS asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias) that signs access tokens. */
+  signingKeyId: 'SIGNING_KEY_ID',
+  /** KMS HMAC_256 key that keys enrollment-code hashes and the unknown-username decoys. */
+  hmacKeyId: 'HMAC_KEY_ID',
+  /** Local stage: folder holding the generated signing key and HMAC secret. */
+  localKeyDirectory: 'LOCAL_KEY_DIRECTORY',
+  /** JSON partial Policy: the stage's defaults over the base policy. */
+  policyDefaults: 'POLICY_DEFAULTS',
+  policyCacheSeconds: 'POLICY_CACHE_SECONDS',
+  eventBusName: 'EVENT_BUS_NAME',
+  localEventsFile: 'LOCAL_EVENTS_FILE',
+} as const;
