@@ -9,6 +9,7 @@ export const functionNames = [
   'assertion',
   'credentials',
   'jwks',
+  'admin',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -38,6 +39,17 @@ export const routes = [
   { method: 'PATCH', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
   { method: 'DELETE', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'jwks', authorization: 'public' },
+  { method: 'GET', path: '/v1/admin/policy', function: 'admin', authorization: 'iam' },
+  { method: 'PUT', path: '/v1/admin/policy', function: 'admin', authorization: 'iam' },
+  { method: 'POST', path: '/v1/admin/policy/impact', function: 'admin', authorization: 'iam' },
+  { method: 'POST', path: '/v1/admin/users', function: 'admin', authorization: 'iam' },
+  { method: 'GET', path: '/v1/admin/users', function: 'admin', authorization: 'iam' },
+  { method: 'GET', path: '/v1/admin/users/{userId}', function: 'admin', authorization: 'iam' },
+  { method: 'PATCH', path: '/v1/admin/users/{userId}', function: 'admin', authorization: 'iam' },
+  { method: 'DELETE', path: '/v1/admin/users/{userId}', function: 'admin', authorization: 'iam' },
+  { method: 'POST', path: '/v1/admin/users/{userId}/enrollment-codes', function: 'admin', authorization: 'iam' },
+  { method: 'GET', path: '/v1/admin/users/{userId}/credentials', function: 'admin', authorization: 'iam' },
+  { method: 'DELETE', path: '/v1/admin/users/{userId}/credentials/{credentialId}', function: 'admin', authorization: 'iam' },
 ] as const satisfies readonly Route[];
 
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;

@@ -15,6 +15,8 @@ export const environmentVariables = {
   keySource: 'KEY_SOURCE',
   /** KMS asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias) that signs access tokens. */
   signingKeyId: 'SIGNING_KEY_ID',
+  /** Comma list of older KMS signing keys still published in the JWKS during a rotation overlap. */
+  verificationKeyIds: 'VERIFICATION_KEY_IDS',
   /** KMS HMAC_256 key that keys enrollment-code hashes and the unknown-username decoys. */
   hmacKeyId: 'HMAC_KEY_ID',
   /** Local stage: folder holding the generated signing key and HMAC secret. */
