@@ -1,4 +1,4 @@
-import type { EventCredential, EventUser } from './events/catalog.ts';
+import type { EventCredential, EventUser, FailureReason } from './events/catalog.ts';
 
 /**
  * Latchkey's error family. Use cases throw these; one middleware (shared/http/problem.ts)
@@ -29,11 +29,11 @@ export abstract class LatchkeyError extends Error {
   abstract readonly status: number;
   abstract readonly title: string;
   /** Machine-readable cause for the audit event; not part of the HTTP response. */
-  readonly reason: string | undefined;
+  readonly reason: FailureReason | undefined;
   /** Who and what the failure concerned, for the audit event only. */
   readonly subject: AuditSubject | undefined;
 
-  constructor(detail: string, options: { reason?: string; cause?: unknown; subject?: AuditSubject } = {}) {
+  constructor(detail: string, options: { reason?: FailureReason | undefined; cause?: unknown; subject?: AuditSubject | undefined } = {}) {
     super(detail, { cause: options.cause });
     this.reason = options.reason;
     this.subject = options.subject;

@@ -1,3 +1,5 @@
+import type { DetailType } from './events/catalog.ts';
+
 /**
  * The one route table. The CDK stateless stack builds API Gateway resources from it and the
  * local server dispatches requests with it; each function's handler looks its operation up by
@@ -17,6 +19,8 @@ export type FunctionName = (typeof functionNames)[number];
 export const backgroundFunctionNames = ['audit-relay'] as const;
 export type BackgroundFunctionName = (typeof backgroundFunctionNames)[number];
 
+export type FailureDetailType = Extract<DetailType, 'Sign-In Failed' | 'Credential Registration Failed'>;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** `public`: reachable by web clients (CORS); bearer tokens, if any, are checked by the use case. `iam`: admin, SigV4 in AWS. */
@@ -24,6 +28,8 @@ export type RouteAuthorization = 'public' | 'iam';
 
 export interface Route {
   readonly method: HttpMethod;
+  /** Audit detail-type recorded for every failed request on this route (EVENTS.md). */
+  readonly failureEvent?: FailureDetailType;
   /** API Gateway resource path, `{name}` for path parameters. */
   readonly path: string;
   readonly function: FunctionName;
@@ -31,10 +37,10 @@ export interface Route {
 }
 
 export const routes = [
-  { method: 'POST', path: '/v1/registration/options', function: 'challenge', authorization: 'public' },
-  { method: 'POST', path: '/v1/authentication/options', function: 'challenge', authorization: 'public' },
-  { method: 'POST', path: '/v1/registration/verify', function: 'attestation', authorization: 'public' },
-  { method: 'POST', path: '/v1/authentication/verify', function: 'assertion', authorization: 'public' },
+  { method: 'POST', path: '/v1/registration/options', function: 'challenge', authorization: 'public', failureEvent: 'Credential Registration Failed' },
+  { method: 'POST', path: '/v1/authentication/options', function: 'challenge', authorization: 'public', failureEvent: 'Sign-In Failed' },
+  { method: 'POST', path: '/v1/registration/verify', function: 'attestation', authorization: 'public', failureEvent: 'Credential Registration Failed' },
+  { method: 'POST', path: '/v1/authentication/verify', function: 'assertion', authorization: 'public', failureEvent: 'Sign-In Failed' },
   { method: 'GET', path: '/v1/credentials', function: 'credentials', authorization: 'public' },
   { method: 'PATCH', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
   { method: 'DELETE', path: '/v1/credentials/{credentialId}', function: 'credentials', authorization: 'public' },
@@ -57,3 +63,6 @@ export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[n
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;
 
 export const routesOf = (fn: FunctionName): Route[] => routes.filter((route) => route.function === fn);
+
+export const findRoute = (method: string, path: string): Route | undefined =>
+  (routes as readonly Route[]).find((route) => route.method === method && route.path === path);

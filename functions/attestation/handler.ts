@@ -1,2 +1,21 @@
-// Placeholder until the core ceremonies land; replaced by the real middy handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: '' });
+import { createHttpHandler, parseWith } from '../../shared/http/create-handler.ts';
+import { finishRegistration, finishRegistrationRequest } from '../../shared/use-cases/finish-registration.ts';
+import { allowedOrigins, relyingParty, stage, tokenSettings } from '../../shared/runtime/settings.ts';
+import { audit, challenges, credentials, enrollmentCodes, users } from '../../shared/runtime/storage.ts';
+import { policy } from '../../shared/runtime/policy.ts';
+import { signer } from '../../shared/runtime/keys.ts';
+import { systemClock as clock } from '../../shared/runtime/clock.ts';
+
+/** Attestation function: verifies a registration and stores the key. */
+export const handler = createHttpHandler(
+  {
+    'POST /v1/registration/verify': async (request) => ({
+      status: 201,
+      body: await finishRegistration(
+        { request: parseWith(finishRegistrationRequest, request.body), context: request.context },
+        { challenges, users, credentials, enrollmentCodes, policy, signer, clock, relyingParty, tokenSettings },
+      ),
+    }),
+  },
+  { stage, allowedOrigins, clock, audit },
+);

@@ -12,6 +12,7 @@ import {
   type StoredUser,
 } from '../domain/types.ts';
 import { buildEvent, eventCredential, eventUser } from '../events/build-event.ts';
+import type { FailureReason } from '../events/catalog.ts';
 import { issueAccessToken, type TokenSettings } from '../tokens/access-token.ts';
 import { parseClientData } from '../webauthn/client-data.ts';
 import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthenticatorDataOrFail } from '../webauthn/checks.ts';
@@ -60,7 +61,7 @@ export const finishSignIn = async (
     });
   }
   const subject: AuditSubject = { user: eventUser(user), credential: eventCredential(credential) };
-  const refuse = (message: string, reason: string) => new VerificationFailedError(message, { reason, subject });
+  const refuse = (message: string, reason: FailureReason) => new VerificationFailedError(message, { reason, subject });
 
   // §7.2 step 6: a ceremony started for a username must end with that user's key.
   if (challenge.usernameKey !== undefined && challenge.usernameKey !== usernameKey(user.username)) {
