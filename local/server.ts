@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { routes, type FunctionName, type Route } from '../shared/routes.ts';
@@ -56,8 +56,10 @@ const contentTypes: Record<string, string> = {
   '.png': 'image/png',
 };
 
+const browserPackageEntry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
 const vendorFiles: Record<string, string> = {
-  '/vendor/simplewebauthn-browser.js': createRequire(import.meta.url).resolve('@simplewebauthn/browser/dist/bundle/index.umd.min.js'),
+  // The browser library's own prebuilt bundle: the demo page needs no build step.
+  '/vendor/simplewebauthn-browser.js': join(dirname(browserPackageEntry), '..', 'dist', 'bundle', 'index.umd.min.js'),
 };
 
 const sameSecret = (given: string, expected: string): boolean => {

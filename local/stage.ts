@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { functionNames, type FunctionName } from '../shared/routes.ts';
+import { environmentVariables as names } from '../shared/runtime/variables.ts';
+import { localPolicyOverrides, type PolicyOverrides } from '../shared/domain/policy.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTable } from './table.ts';
+import { createLocalServer, type LambdaHandler } from './server.ts';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalStageOptions {
+  /** Port to listen on; 0 picks a free one. Default: PORT or 3000. */
+  port?: number;
+  /** Folder for DynamoDB Local files, keys and events. Default: `.local` in the project. */
+  dataDirectory?: string;
+  /** Use an already running DynamoDB Local (tests share one per run) instead of starting one. */
+  dynamodbEndpoint?: string;
+  /** Keep DynamoDB Local in memory (tests). */
+  inMemory?: boolean;
+  tableName?: string;
+  /** More allowed origins besides http://localhost:<port> (ALLOWED_ORIGINS). */
+  extraOrigins?: string[];
+  /** LOCAL_ADMIN_TOKEN; generated when absent. */
+  adminToken?: string;
+  /** LOCAL_EVENTS_FILE; default `<dataDirectory>/events.jsonl`. */
+  eventsFile?: string;
+  /** Stage policy defaults over the local ones. */
+  policyOverrides?: PolicyOverrides;
+  /** Extra environment for the handlers (e.g. LOG_LEVEL). */
+  environment?: Record<string, string>;
+}
+
+export interface LocalStage {
+  url: string;
+  port: number;
+  adminToken: string;
+  tableName: string;
+  dynamodbEndpoint: string;
+  eventsFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole backend on one machine: DynamoDB Local, the table from the shared schema, and the
+ * same Lambda handlers behind a local API Gateway. One stage per process: the handlers read
+ * their configuration from the environment at import, as they do in Lambda.
+ */
+export const startLocalStage = async (options: LocalStageOptions = {}): Promise<LocalStage> => {
+  const dataDirectory = resolve(options.dataDirectory ?? join(projectRoot, '.local'));
+  mkdirSync(dataDirectory, { recursive: true });
+  const tableName = options.tableName ?? 'latchkey-local';
+  const eventsFile = resolve(options.eventsFile ?? join(dataDirectory, 'events.jsonl'));
+  const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+
+  let dynamodb: DynamoDbLocal | undefined;
+  const endpoint =
+    options.dynamodbEndpoint ??
+    (dynamodb = await startDynamoDbLocal(options.inMemory ? {} : { dbPath: join(dataDirectory, 'dynamodb') })).endpoint;
+
+  try {
+    const client = new DynamoDBClient({ endpoint, region: 'localhost', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ensureTable(client, tableName);
+    client.destroy();
+
+    let allowedOrigins: string[] = [];
+    const handlers = {} as Record<FunctionName, LambdaHandler>;
+    const server = createLocalServer({
+      handlers: new Proxy(handlers, { get: (target, name: FunctionName) => target[name] }),
+      allowedOrigins: () => allowedOrigins,
+      adminToken,
+      demoDirectory: join(projectRoot, 'local', 'demo'),
+    });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? Number(process.env.PORT ?? 3000), resolveListen);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://localhost:${port}`;
+    allowedOrigins = [url, ...(options.extraOrigins ?? [])];
+
+    Object.assign(process.env, {
+      [names.stage]: 'local',
+      [names.tableName]: tableName,
+      [names.dynamodbEndpoint]: endpoint,
+      [names.rpId]: 'localhost',
+      [names.rpName]: 'Latchkey (local)',
+      [names.allowedOrigins]: allowedOrigins.join(','),
+      [names.tokenIssuer]: url,
+      [names.tokenAudience]: 'latchkey',
+      [names.keySource]: 'local',
+      [names.localKeyDirectory]: join(dataDirectory, 'keys'),
+      [names.policyDefaults]: JSON.stringify({ ...localPolicyOverrides, ...options.policyOverrides }),
+      [names.policyCacheSeconds]: '0',
+      [names.localEventsFile]: eventsFile,
+      POWERTOOLS_SERVICE_NAME: 'latchkey',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      AWS_REGION: 'localhost',
+      ...options.environment,
+    });
+    // Imported only now, with the environment set, exactly as a Lambda cold start reads it.
+    for (const name of functionNames) {
+      const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHandler };
+      handlers[name] = module.handler;
+    }
+
+    return {
+      url,
+      port,
+      adminToken,
+      tableName,
+      dynamodbEndpoint: endpoint,
+      eventsFile,
+      async stop() {
+        await new Promise<void>((resolveClose) => {
+          server.close(() => resolveClose());
+          server.closeAllConnections();
+        });
+        await dynamodb?.stop();
+      },
+    };
+  } catch (error) {
+    await dynamodb?.stop();
+    throw error;
+  }
+};
