@@ -1,6 +1,9 @@
 import { JavaMissingError } from './dynamodb-local.ts';
 import { startLocalStage } from './stage.ts';
 
+// Node 20 runs here by design (Lambda runs 22); the SDK's notice about it is noise locally.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** `npm start`: the whole backend and the demo page on http://localhost:3000. */
 const main = async () => {
   const extraOrigins = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);

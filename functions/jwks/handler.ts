@@ -7,6 +7,11 @@ import { requiredString, stringList } from '../../shared/runtime/environment.ts'
 
 /** JWKS function: the public keys that verify access tokens. Needs no table and no WebAuthn settings. */
 export const handler = createHttpHandler(
-  { 'GET /.well-known/jwks.json': async () => ({ status: 200, body: await getJwks({ signer }) }) },
+  { 'GET /.well-known/jwks.json': async () => ({
+    status: 200,
+    body: await getJwks({ signer }),
+    // Verifiers may cache the key set briefly; rotation keeps old keys published for longer.
+    headers: { 'cache-control': 'public, max-age=300' },
+  }) },
   { stage: requiredString(names.stage), allowedOrigins: stringList(names.allowedOrigins), clock },
 );

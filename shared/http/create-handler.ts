@@ -33,6 +33,7 @@ export interface HttpRequest {
 export interface HttpResult {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export type Operation = (request: HttpRequest) => Promise<HttpResult>;
@@ -70,7 +71,12 @@ const parseJsonBody = (event: APIGatewayProxyEvent): unknown => {
 
 const jsonResponse = (status: number, body: unknown, headers: Record<string, string>, contentType = 'application/json'): APIGatewayProxyResult => ({
   statusCode: status,
-  headers: { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
+  headers: {
+    ...(body === undefined ? {} : { 'content-type': contentType }),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  },
   body: body === undefined ? '' : JSON.stringify(body),
 });
 
@@ -158,6 +164,7 @@ export const createHttpHandler = (operations: Record<string, Operation>, setting
         context,
         bearerToken: () => bearerTokenFrom(headers.authorization),
       });
-      return jsonResponse(result.status, result.body, corsHeaders(headers.origin, settings.allowedOrigins));
+      metrics.addMetric('Success', MetricUnit.Count, 1);
+      return jsonResponse(result.status, result.body, { ...corsHeaders(headers.origin, settings.allowedOrigins), ...result.headers });
     });
 };
