@@ -48,9 +48,11 @@ export const finishSignIn = async (
   // §7.2 steps 9–10: decode and parse the client data.
   const clientData = parseClientData(response.response.clientDataJSON);
   // §7.2 steps 5–6 (credential and owner) in parallel with using up the challenge (step 12).
-  const [consumed, found] = await Promise.all([
+  // The policy is read in the same round (usually from cache) so the path stays at two round trips.
+  const [consumed, found, policy] = await Promise.all([
     deps.challenges.consume(clientData.challenge),
     loadCredential(response, deps.credentials),
+    deps.policy.current(),
   ]);
   const challenge = checkChallenge(consumed, 'authentication', now) as AuthenticationChallenge;
 
@@ -97,7 +99,6 @@ export const finishSignIn = async (
     throw refuse('The key reports a different backup eligibility than when it was registered.', 'backup_eligibility_changed');
   }
 
-  const policy = await deps.policy.current();
   // A disabled user, or a method turned off, is refused only after a valid assertion (API.md).
   if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
   if (!policy.enabled) throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
