@@ -85,7 +85,7 @@ export const measureCpu = async (options: { rounds?: number; perRound?: number }
   const signInsForUseCase = await signIns();
   const signInsForLibrary = await signIns();
   const cose = decodeCredentialPublicKey(publicKey);
-  const coordinate = (label: number) => Buffer.from(cose.get(label) as Uint8Array).toString('base64url');
+  const coordinate = (label: number) => Buffer.from((cose as Map<number, unknown>).get(label) as Uint8Array).toString('base64url');
   const spki = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: coordinate(-2), y: coordinate(-3) }, format: 'jwk' });
   const signatures = signInsForLibrary.map((batch) =>
     batch.map(({ response }) => ({
