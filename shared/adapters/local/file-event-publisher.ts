@@ -58,21 +58,26 @@ export const createFileEventPublisher = (path: string, settings: FileEventPublis
     if (ids.size > recentIdLimit) ids.delete(ids.values().next().value as string);
   };
 
+  /** The ids written lately, read from the file's end the first time. */
+  const knownIds = async (): Promise<Set<string>> => {
+    if (recentIds) return recentIds;
+    await mkdir(dirname(path), { recursive: true });
+    const ids = new Set<string>();
+    for (const id of await readRecentIds(path, settings.tailBytes ?? 1024 * 1024)) remember(ids, id);
+    return (recentIds = ids);
+  };
+
   const append = async (events: PublishedEvent[]) => {
-    if (!recentIds) {
-      await mkdir(dirname(path), { recursive: true });
-      recentIds = new Set();
-      for (const id of await readRecentIds(path, settings.tailBytes ?? 1024 * 1024)) remember(recentIds, id);
-    }
-    const ids = recentIds;
-    const batchIds = new Set<string>();
-    const fresh = events.filter((event) => {
-      if (ids.has(event.id) || batchIds.has(event.id)) return false;
-      batchIds.add(event.id);
-      return true;
-    });
-    if (fresh.length === 0) return { failed: [] };
+    let fresh: PublishedEvent[] = events;
     try {
+      const ids = await knownIds();
+      const batchIds = new Set<string>();
+      fresh = events.filter((event) => {
+        if (ids.has(event.id) || batchIds.has(event.id)) return false;
+        batchIds.add(event.id);
+        return true;
+      });
+      if (fresh.length === 0) return { failed: [] };
       const handle = await open(path, 'a');
       try {
         await handle.writeFile(fresh.map((event) => `${JSON.stringify(event)}\n`).join(''), 'utf8');
@@ -80,12 +85,12 @@ export const createFileEventPublisher = (path: string, settings: FileEventPublis
       } finally {
         await handle.close();
       }
+      for (const event of fresh) remember(ids, event.id);
+      return { failed: [] };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { failed: fresh.map((event) => ({ event, errorCode: 'LocalWriteFailed', errorMessage: message })) };
     }
-    for (const event of fresh) remember(ids, event.id);
-    return { failed: [] };
   };
 
   return {
