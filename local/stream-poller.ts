@@ -25,6 +25,9 @@ import {
   type ShardCheckpoint,
 } from './relay-checkpoint.ts';
 
+/** Idle wait between polls: well inside the 2 s an event may take to reach the events file. */
+export const defaultPollIntervalMs = 200;
+
 export interface LocalRelayOptions {
   dynamodbEndpoint: string;
   streamArn: string;
@@ -120,7 +123,7 @@ const appendLines = async (path: string, lines: unknown[]) => {
  * `maxRecordAttempts`.
  */
 export const startLocalRelay = async (options: LocalRelayOptions): Promise<LocalRelay> => {
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
   const batchSize = options.batchSize ?? 100;
   const maxRecordAttempts = options.maxRecordAttempts ?? 12;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
