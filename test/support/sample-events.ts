@@ -16,6 +16,15 @@ export const sampleContext: RequestContext = {
   },
 };
 
+/** Admin calls come from the admin CLI or a script, signed with IAM, not from a browser. */
+export const adminContext: RequestContext = {
+  requestId: '7d0c2a9e-3f41-4b6a-8e25-91c4d7b0f318',
+  stage: 'prod',
+  client: { ip: '198.51.100.17', userAgent: 'latchkey-admin/0.1.0 node/22.12.0' },
+};
+
+const adminDetailTypes = new Set<DetailType>(['User Created', 'User Updated', 'Enrollment Code Issued', 'Policy Updated']);
+
 export const sampleUser = eventUser({ id: 'mK3b9QnTq0yT3uE7Z0p2XxvUu8t1Dg4YwJr5aL6cB7s', username: 'ana.garcia' });
 
 export const sampleCredential: EventCredential = {
@@ -37,7 +46,11 @@ const user = { type: 'user' as const, userId: sampleUser.id };
 const admin = { type: 'admin' as const, principal: 'arn:aws:sts::123456789012:assumed-role/SecurityAdmin/jo.smith' };
 
 /** One valid event of the given detail-type (fresh eventId each call). */
-export const sampleEvent = (detailType: DetailType, clock: Clock = fixedClock(), context: RequestContext = sampleContext): AuditEvent => {
+export const sampleEvent = (
+  detailType: DetailType,
+  clock: Clock = fixedClock(),
+  context: RequestContext = adminDetailTypes.has(detailType) ? adminContext : sampleContext,
+): AuditEvent => {
   switch (detailType) {
     case 'User Created':
       return buildEvent(detailType, { actor: admin, outcome: 'success', user: sampleUser, how: 'admin' }, context, clock);
@@ -66,7 +79,7 @@ export const sampleEvent = (detailType: DetailType, clock: Clock = fixedClock(),
     case 'Sign-In Succeeded':
       return buildEvent(detailType, { actor: user, outcome: 'success', user: sampleUser, credential: sampleCredential }, context, clock);
     case 'Sign-In Failed':
-      return buildEvent(detailType, { actor: { type: 'anonymous' }, outcome: 'failure', reason: 'signature_invalid', user: sampleUser, credential: sampleCredential }, context, clock);
+      return buildEvent(detailType, { actor: user, outcome: 'failure', reason: 'signature_invalid', user: sampleUser, credential: sampleCredential }, context, clock);
     case 'Credential Clone Suspected':
       return buildEvent(
         detailType,
