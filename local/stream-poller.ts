@@ -33,8 +33,8 @@ export interface LocalRelayOptions {
   streamArn: string;
   /** LOCAL_EVENTS_FILE: where the default publisher appends EventBridge event JSON lines. */
   eventsFile: string;
-  /** Per-shard progress, written only after the publisher confirmed. */
-  checkpointFile: string;
+  /** Per-shard progress, written only after the publisher confirmed. Default `<events file>.checkpoint.json`. */
+  checkpointFile?: string;
   /** Replaces the events-file publisher (tests inject faults here). */
   publisher?: EventPublisher;
   /** Idle wait between polls of a caught-up stream. Default 200 ms. */
@@ -128,7 +128,10 @@ export const startLocalRelay = async (options: LocalRelayOptions): Promise<Local
   const maxRecordAttempts = options.maxRecordAttempts ?? 12;
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const retryMaxDelayMs = options.retryMaxDelayMs ?? 5_000;
-  const deadLetterFile = options.deadLetterFile ?? options.eventsFile.replace(/(\.jsonl)?$/, '.dead-letter.jsonl');
+  // Beside the events file: `.local/events.jsonl` → `.local/events.checkpoint.json`, `.local/events.dead-letter.jsonl`.
+  const besideEventsFile = (suffix: string) => options.eventsFile.replace(/(\.jsonl)?$/, suffix);
+  const checkpointFile = options.checkpointFile ?? besideEventsFile('.checkpoint.json');
+  const deadLetterFile = options.deadLetterFile ?? besideEventsFile('.dead-letter.jsonl');
   const streamArn = options.streamArn;
 
   const streams = new DynamoDBStreamsClient({
@@ -137,12 +140,12 @@ export const startLocalRelay = async (options: LocalRelayOptions): Promise<Local
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const handler = createAuditRelayHandler({ publisher: options.publisher ?? createFileEventPublisher(options.eventsFile) });
-  const checkpoint: RelayCheckpoint = await readCheckpoint(options.checkpointFile, streamArn);
+  const checkpoint: RelayCheckpoint = await readCheckpoint(checkpointFile, streamArn);
   const shards = new Map<string, ShardState>();
   let lastDescribe = 0;
 
   const shardCheckpoint = (shardId: string): ShardCheckpoint => (checkpoint.shards[shardId] ??= emptyShardCheckpoint());
-  const saveCheckpoint = () => writeCheckpoint(options.checkpointFile, checkpoint);
+  const saveCheckpoint = () => writeCheckpoint(checkpointFile, checkpoint);
 
   const refreshShards = async () => {
     const listed: Shard[] = [];
@@ -330,9 +333,11 @@ export const startLocalRelay = async (options: LocalRelayOptions): Promise<Local
       cycle += 1;
       const current = cycle;
       let progressed = false;
+      let failed = false;
       try {
         progressed = await runCycle();
       } catch (error) {
+        failed = true;
         logger.warn('Reading the stream failed; retrying', { error, streamArn });
       }
       if (!progressed && idle()) {
@@ -341,7 +346,8 @@ export const startLocalRelay = async (options: LocalRelayOptions): Promise<Local
           waiter.resolve();
         }
       }
-      if (!progressed && !stopped) await sleepUnless(pollIntervalMs, wake);
+      // A stream that cannot be described (DynamoDB Local down, table gone) is retried slowly.
+      if (!progressed && !stopped) await sleepUnless(failed ? retryMaxDelayMs : pollIntervalMs, wake);
     }
   })();
 

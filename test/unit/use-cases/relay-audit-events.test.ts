@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { relayAuditEvents, StreamRecordError } from '../../../shared/use-cases/relay-audit-events.ts';
+import { outboxInsertFilterPattern } from '../../../shared/relay/outbox-stream-filter.ts';
 import { outboxItem } from '../../../shared/adapters/dynamodb/items.ts';
 import { publishedEventId } from '../../../shared/events/published-event.ts';
 import { detailTypes } from '../../../shared/events/catalog.ts';
@@ -122,5 +123,33 @@ describe('relayAuditEvents', () => {
     delete record.dynamodb?.SequenceNumber;
 
     await expect(relayAuditEvents({ records: [record] }, { publisher: createRecordingPublisher() })).rejects.toThrow(StreamRecordError);
+  });
+});
+
+describe('outboxInsertFilterPattern', () => {
+  /** EventBridge-style matching for the literal and prefix rules the filter uses. */
+  const matches = (pattern: unknown, value: unknown): boolean => {
+    if (Array.isArray(pattern)) {
+      return pattern.some((rule) =>
+        typeof rule === 'object' && rule !== null && 'prefix' in rule ? typeof value === 'string' && value.startsWith(String(rule.prefix)) : rule === value,
+      );
+    }
+    return Object.entries(pattern as Record<string, unknown>).every(([name, rule]) => matches(rule, (value as Record<string, unknown> | undefined)?.[name]));
+  };
+
+  it('lets through exactly the records the relay publishes', async () => {
+    const event = signInFailed();
+    const records = [
+      outboxInsert(event, '1'),
+      streamRecord('REMOVE', outboxItem(event), '2'),
+      streamRecord('MODIFY', outboxItem(event), '3'),
+      streamRecord('INSERT', { pk: 'USER#abc', sk: 'PROFILE', type: 'user' }, '4'),
+    ];
+
+    const selected = records.filter((record) => matches(outboxInsertFilterPattern, record));
+    const result = await relayAuditEvents({ records }, { publisher: createRecordingPublisher() });
+
+    expect(selected.map((record) => record.dynamodb?.SequenceNumber)).toEqual(['1']);
+    expect(result.published).toBe(selected.length);
   });
 });
