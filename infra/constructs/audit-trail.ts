@@ -33,12 +33,15 @@ export class AuditTrail extends Construct {
       eventBusName: `latchkey-${stage.name}`,
       description: `Latchkey audit events (${stage.name}); source "${auditEventSource}", detail-types in EVENTS.md`,
     });
-    this.eventBus.archive('Archive', {
+    const archive = this.eventBus.archive('Archive', {
       archiveName: `latchkey-${stage.name}-audit`,
       description: 'Every Latchkey audit event, for replay to new or repaired consumers',
       eventPattern: { source: [auditEventSource] },
       retention: Duration.days(stage.eventArchiveRetentionDays),
     });
+    // Deleting the archive deletes the archived events with it.
+    this.eventBus.applyRemovalPolicy(removalPolicy);
+    archive.applyRemovalPolicy(removalPolicy);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/events/latchkey-${stage.name}/audit`,
