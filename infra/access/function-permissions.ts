@@ -117,7 +117,7 @@ export const functionPermissions = (
     ],
     // Registration verify: consumes the challenge (and a one-time enrollment code) and writes
     // the credential, its guards, the user on sign-up and the outbox in one transaction.
-    // It cannot touch the policy item or other challenges' items beyond deleting them.
+    // It can neither write the policy item nor create challenges.
     attestation: [
       statement('ConsumeChallengesAndEnrollmentCodes', ['dynamodb:DeleteItem'], [table], [challenge, enrollmentCode]),
       statement('ReadItems', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table, index]),

@@ -9,8 +9,8 @@ import { loadStage } from '../../infra/stages/load-stage.ts';
 import type { StageConfig } from '../../infra/stages/stage-config.ts';
 import { validateStageConfig, type ValidatedStage } from '../../infra/stages/validate-stage-config.ts';
 
-/** Synthesis in a test can take a while on a small machine (aws-cdk-lib loads lazily). */
-export const synthesisTimeout = 120_000;
+/** Synthesis can take a while on a small, busy machine (aws-cdk-lib loads lazily, esbuild runs). */
+export const synthesisTimeout = 300_000;
 
 /** The feature flags and context the CLI reads from cdk.json, so tests synthesize the same app. */
 const cdkJson = z
