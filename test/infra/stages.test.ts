@@ -198,14 +198,14 @@ describe('the CDK app entry point', () => {
       encoding: 'utf8',
     });
 
-  it('fails with a sentence, not a stack trace, for an unknown stage', { timeout: 60_000 }, () => {
+  it('fails with a sentence, not a stack trace, for an unknown stage', { timeout: 180_000 }, () => {
     const result = runApp({ stage: 'qa' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Stage "qa" is invalid:\n  - unknown stage "qa": expected one of dev, staging, prod');
     expect(result.stderr).not.toContain('    at ');
   });
 
-  it('fails when no stage is given', { timeout: 60_000 }, () => {
+  it('fails when no stage is given', { timeout: 180_000 }, () => {
     const result = runApp({});
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('no stage given: run with -c stage=<name>');
