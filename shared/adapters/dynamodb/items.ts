@@ -37,6 +37,11 @@ export const userAttributes = [
   'credentialCount',
 ] as const;
 
+export const enrollmentCodeAttributes = ['codeHash', 'userId', 'expiresAt', 'oneTime', 'createdAt'] as const;
+
+/** The policy item holds the stored policy under one attribute. */
+export const policyAttributes = ['policy'] as const;
+
 export const userItem = (user: StoredUser, usernameKey: string) => ({
   ...keys.user(user.id),
   type: 'user',
