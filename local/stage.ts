@@ -10,6 +10,8 @@ import { localPolicyOverrides, type PolicyOverrides } from '../shared/domain/pol
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './table.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
+import { lambdaContext } from './api-gateway-event.ts';
+import type { MetadataRefreshResult } from '../shared/metadata/refresh-result.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +44,13 @@ export interface LocalStage {
   tableName: string;
   dynamodbEndpoint: string;
   eventsFile: string;
+  /**
+   * FIDO MDS on this stage: on when LOCAL_MDS_BLOB is set (trusted through LOCAL_MDS_ROOT), then
+   * refreshed once at start; off otherwise, with names from the curated list only.
+   */
+  metadata: { enabled: boolean; atStart?: MetadataRefreshResult | undefined };
+  /** Runs the metadata-refresh function once, as the daily schedule does in AWS. */
+  refreshMetadata(): Promise<MetadataRefreshResult>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +106,9 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       [names.policyDefaults]: JSON.stringify({ ...localPolicyOverrides, ...options.policyOverrides }),
       [names.policyCacheSeconds]: '0',
       [names.localEventsFile]: eventsFile,
+      // Offline, a CRL the BLOB's chain names usually cannot be fetched: warn, never refuse (docs/metadata.md).
+      [names.mdsCrlPolicy]: 'warn',
+      [names.mdsCacheSeconds]: '0',
       POWERTOOLS_SERVICE_NAME: 'latchkey',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -109,6 +121,17 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHandler };
       handlers[name] = module.handler;
     }
+    const refreshModule = await import('../functions/metadata-refresh/handler.ts');
+    const refreshMetadata = async (): Promise<MetadataRefreshResult> => {
+      try {
+        return await refreshModule.handler({}, lambdaContext('latchkey-local-metadata-refresh'));
+      } catch (error) {
+        if (error instanceof refreshModule.MetadataRefreshFailedError) return error.result;
+        throw error;
+      }
+    };
+    const metadataEnabled = (process.env[names.localMdsBlob] ?? '').trim() !== '';
+    const metadataAtStart = metadataEnabled ? await refreshMetadata() : undefined;
 
     return {
       url,
@@ -117,6 +140,8 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       tableName,
       dynamodbEndpoint: endpoint,
       eventsFile,
+      metadata: { enabled: metadataEnabled, atStart: metadataAtStart },
+      refreshMetadata,
       async stop() {
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
