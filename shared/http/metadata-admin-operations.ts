@@ -14,8 +14,9 @@ export interface MetadataAdminDeps {
  * `metadataAdminOperations` from shared/runtime/metadata-admin.ts.
  * A refresh that refuses the BLOB still answers 200: the result says what happened.
  */
-export const createMetadataAdminOperations = (deps: MetadataAdminDeps) =>
-  ({
-    'GET /v1/admin/metadata': async () => ({ status: 200, body: await deps.status() }),
-    'POST /v1/admin/metadata/refresh': async (request) => ({ status: 200, body: await deps.refresh({ context: request.context }) }),
-  }) satisfies Record<string, Operation>;
+export const createMetadataAdminOperations = (deps: MetadataAdminDeps): Record<MetadataAdminRouteKey, Operation> => ({
+  'GET /v1/admin/metadata': async () => ({ status: 200, body: await deps.status() }),
+  'POST /v1/admin/metadata/refresh': async (request) => ({ status: 200, body: await deps.refresh({ context: request.context }) }),
+});
+
+export type MetadataAdminRouteKey = 'GET /v1/admin/metadata' | 'POST /v1/admin/metadata/refresh';
