@@ -2,6 +2,7 @@ import type { Operation } from './create-handler.ts';
 import type { RequestContext } from '../domain/types.ts';
 import type { MetadataStatusView } from '../use-cases/get-metadata-status.ts';
 import type { MetadataRefreshResult } from '../metadata/refresh-result.ts';
+import type { RouteKey } from '../routes.ts';
 
 export interface MetadataAdminDeps {
   status(): Promise<MetadataStatusView>;
@@ -19,4 +20,4 @@ export const createMetadataAdminOperations = (deps: MetadataAdminDeps): Record<M
   'POST /v1/admin/metadata/refresh': async (request) => ({ status: 200, body: await deps.refresh({ context: request.context }) }),
 });
 
-export type MetadataAdminRouteKey = 'GET /v1/admin/metadata' | 'POST /v1/admin/metadata/refresh';
+export type MetadataAdminRouteKey = Extract<RouteKey, 'GET /v1/admin/metadata' | 'POST /v1/admin/metadata/refresh'>;

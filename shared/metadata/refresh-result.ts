@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** How a metadata refresh ended; stored as the last refresh result and returned to admins. */
 export type MetadataRefreshOutcome =
   /** A newer BLOB verified and its entries are stored. */
@@ -38,3 +40,18 @@ export interface MetadataRefreshResult {
   /** CRLs that could not be checked (where that is allowed), entries skipped. */
   warnings: string[];
 }
+
+/** Reads a stored or received refresh result back (DynamoDB item, admin API response). */
+export const metadataRefreshResultSchema = z.object({
+  outcome: z.enum(['updated', 'unchanged', 'refused', 'unavailable', 'disabled']),
+  reason: z
+    .enum(['malformed', 'signature_invalid', 'chain_untrusted', 'certificate_expired', 'certificate_revoked', 'crl_unavailable', 'not_newer', 'stale'])
+    .optional(),
+  detail: z.string(),
+  at: z.string(),
+  blobNumber: z.number().optional(),
+  nextUpdate: z.string().optional(),
+  entryCount: z.number().optional(),
+  flaggedCredentials: z.number(),
+  warnings: z.array(z.string()),
+}) satisfies z.ZodType<MetadataRefreshResult>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { keys, tableSchema } from '../../storage/table.ts';
 import type { AuthenticatorMetadata } from '../../metadata/authenticator-metadata.ts';
 import type { AuthenticatorModelIndex, MetadataStatus, MetadataStore, ModelCredential } from '../../metadata/ports.ts';
-import type { MetadataRefreshResult } from '../../metadata/refresh-result.ts';
+import { metadataRefreshResultSchema, type MetadataRefreshResult } from '../../metadata/refresh-result.ts';
 import { batchWrite } from './batch-write.ts';
 import { cancelledConditionIndexes, projection } from './expressions.ts';
 import { outboxItem, publicCredentialAttributes, toCredential } from './items.ts';
@@ -26,27 +26,13 @@ const metadataSchema = z.object({
   blobNumber: z.number(),
 });
 
-const refreshResultSchema = z.object({
-  outcome: z.enum(['updated', 'unchanged', 'refused', 'unavailable', 'disabled']),
-  reason: z
-    .enum(['malformed', 'signature_invalid', 'chain_untrusted', 'certificate_expired', 'certificate_revoked', 'crl_unavailable', 'not_newer', 'stale'])
-    .optional(),
-  detail: z.string(),
-  at: z.string(),
-  blobNumber: z.number().optional(),
-  nextUpdate: z.string().optional(),
-  entryCount: z.number().optional(),
-  flaggedCredentials: z.number(),
-  warnings: z.array(z.string()),
-});
-
 const statusSchema = z.object({
   blobNumber: z.number().optional(),
   nextUpdate: z.string().optional(),
   entryCount: z.number().optional(),
   updatedAt: z.string().optional(),
   compromisedModels: z.array(z.string()).default([]),
-  lastRefresh: refreshResultSchema.optional(),
+  lastRefresh: metadataRefreshResultSchema.optional(),
 });
 
 const modelIndex = tableSchema.globalSecondaryIndexes[1];
