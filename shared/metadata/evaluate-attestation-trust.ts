@@ -45,8 +45,13 @@ export const identifyModel = async (input: {
 }): Promise<{ modelKey?: string; attestationKeyIdentifier?: string }> => {
   const leaf = input.certificates?.[0];
   if (input.format === 'fido-u2f' && leaf) {
-    const identifier = Buffer.from(await new X509Certificate(new Uint8Array(leaf)).publicKey.getKeyIdentifier('SHA-1')).toString('hex');
-    return { modelKey: modelKeys.keyIdentifier(identifier), attestationKeyIdentifier: identifier };
+    try {
+      const identifier = Buffer.from(await new X509Certificate(new Uint8Array(leaf)).publicKey.getKeyIdentifier('SHA-1')).toString('hex');
+      return { modelKey: modelKeys.keyIdentifier(identifier), attestationKeyIdentifier: identifier };
+    } catch {
+      // A certificate the library accepted but this parser does not: the model stays unknown (untrusted).
+      return {};
+    }
   }
   if (input.aaguid !== zeroAaguid) return { modelKey: modelKeys.aaguid(input.aaguid) };
   return {};

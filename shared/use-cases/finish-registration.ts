@@ -27,7 +27,8 @@ import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthentic
 import { registrationResponseSchema } from '../webauthn/response-schemas.ts';
 import { supportedAlgorithms, type RelyingPartySettings } from '../webauthn/settings.ts';
 import { nicknameSchema } from './user-fields.ts';
-import { assessAuthenticator, decideAttestation } from '../metadata/assess-authenticator.ts';
+import { assessAuthenticator } from '../metadata/assess-authenticator.ts';
+import { decideAttestation } from '../metadata/attestation-policy.ts';
 import type { RevocationChecking } from '../metadata/certificate-path.ts';
 import type { AuthenticatorMetadataSource } from '../metadata/ports.ts';
 

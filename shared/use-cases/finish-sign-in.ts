@@ -18,7 +18,7 @@ import { parseClientData } from '../webauthn/client-data.ts';
 import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthenticatorDataOrFail } from '../webauthn/checks.ts';
 import { authenticationResponseSchema, type AuthenticationResponse } from '../webauthn/response-schemas.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
-import { decideFlaggedKey } from '../metadata/assess-authenticator.ts';
+import { decideFlaggedKey } from '../metadata/attestation-policy.ts';
 
 export const finishSignInRequest = z.strictObject({ response: authenticationResponseSchema });
 export type FinishSignInRequest = z.infer<typeof finishSignInRequest>;

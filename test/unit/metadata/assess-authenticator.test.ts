@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
-import { assessAuthenticator, decideAttestation, decideFlaggedKey } from '../../../shared/metadata/assess-authenticator.ts';
+import { assessAuthenticator } from '../../../shared/metadata/assess-authenticator.ts';
+import { decideAttestation, decideFlaggedKey } from '../../../shared/metadata/attestation-policy.ts';
 import { modelKeys, parseBlobEntries, type AuthenticatorMetadata } from '../../../shared/metadata/authenticator-metadata.ts';
 import { attestationCertificatesOf, evaluateAttestationTrust } from '../../../shared/metadata/evaluate-attestation-trust.ts';
 import type { AuthenticatorMetadataSource } from '../../../shared/metadata/ports.ts';
