@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The one definition of Latchkey's DynamoDB table. The CDK stateful stack and the local
  * bootstrap (DynamoDB Local) both build the table from this object, so the two can never drift.
@@ -23,12 +25,12 @@ export const tableSchema = {
       /**
        * Keys by authenticator model, for flagging every key of a model FIDO metadata reports
        * compromised. Sparse: only keys whose model is identifiable (AAGUID not zero, or a U2F
-       * attestation key identifier) carry `gsi2pk`. Sign-ins change no projected attribute, so
+       * attestation key identifier) carry `gsi3pk`. Sign-ins change no projected attribute, so
        * they write nothing to it.
        */
       indexName: 'byAuthenticatorModel',
-      partitionKey: 'gsi2pk',
-      sortKey: 'gsi2sk',
+      partitionKey: 'gsi3pk',
+      sortKey: 'gsi3sk',
       nonKeyAttributes: ['credentialId', 'userId', 'authenticatorStatus'],
     },
   ],
@@ -61,4 +63,6 @@ export const keys = {
   metadataIndex: () => ({ pk: 'MDS', sk: 'INDEX' }),
   /** byAuthenticatorModel partition of a key's model. */
   authenticatorModelIndex: (modelKey: string) => `MODEL#${modelKey}`,
+  /** byAuthenticatorModel sort key: a digest, as credential ids may be longer than a sort key allows. */
+  authenticatorModelSort: (credentialId: string) => `CRED#${createHash('sha256').update(credentialId).digest('base64url')}`,
 } as const;

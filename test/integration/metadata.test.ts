@@ -143,7 +143,7 @@ describe('registration with enforceAttestation on', () => {
     expect(result.status).toBe(201);
     expect(result.body.credential).toMatchObject({ aaguid: '00000000-0000-0000-0000-000000000000', authenticatorName: 'Latchkey U2F Key', attestation: { format: 'fido-u2f', trusted: true } });
     const item = await stage.documentClient.send(new GetCommand({ TableName: stage.tableName, Key: keys.credential(result.body.user.id, result.body.credential.id) }));
-    expect(item.Item?.gsi2pk).toBe(`MODEL#KEYID#${u2fKey.attestationKeyIdentifier()}`);
+    expect(item.Item?.gsi3pk).toBe(`MODEL#KEYID#${u2fKey.attestationKeyIdentifier()}`);
   });
 });
 

@@ -93,7 +93,7 @@ export const credentialItem = (credential: StoredCredential, usernameKey: string
 /** byAuthenticatorModel keys, only for keys whose model FIDO metadata could describe (sparse index). */
 const authenticatorModelIndexKeys = (credential: StoredCredential) => {
   const modelKey = modelKeyOf(credential);
-  return modelKey ? { gsi2pk: keys.authenticatorModelIndex(modelKey), gsi2sk: `CRED#${credential.id}` } : {};
+  return modelKey ? { gsi3pk: keys.authenticatorModelIndex(modelKey), gsi3sk: keys.authenticatorModelSort(credential.id) } : {};
 };
 
 export const toCredential = (item: Record<string, unknown>): StoredCredential => ({

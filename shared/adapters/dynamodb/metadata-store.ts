@@ -35,7 +35,11 @@ const statusSchema = z.object({
   lastRefresh: metadataRefreshResultSchema.optional(),
 });
 
-const modelIndex = tableSchema.globalSecondaryIndexes[1];
+const modelIndex = (() => {
+  const index = tableSchema.globalSecondaryIndexes.find((candidate) => candidate.indexName === 'byAuthenticatorModel');
+  if (!index) throw new Error('tableSchema has no byAuthenticatorModel index');
+  return index;
+})();
 
 export const createDynamoMetadataStore = (client: DynamoDBDocumentClient, tableName: string): MetadataStore => ({
   async find(modelKey) {
