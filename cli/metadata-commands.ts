@@ -3,7 +3,7 @@ import { metadataRefreshResultSchema, type MetadataRefreshResult } from '../shar
 import type { MetadataStatusView } from '../shared/use-cases/get-metadata-status.ts';
 
 /**
- * `latchkey-admin metadata status` and `metadata refresh`: the admin CLI's FIDO MDS commands.
+ * `npm run admin -- metadata status` and `metadata refresh`: the admin CLI's FIDO MDS commands.
  * Framework-free so the CLI registers them on its own commander program:
  *
  *   registerMetadataCommands(program, { api: () => adminApi, print: console.log, setExitCode: (code) => { process.exitCode = code; } });
