@@ -2,6 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify a
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import { createMemoryPorts, MemoryDatabase } from '../shared/adapters/memory/memory-ports.ts';
+import { createMemoryMetadataStore } from '../shared/adapters/memory/memory-metadata.ts';
 import { createLocalSecretHasher, createLocalTokenSigner } from '../shared/adapters/local/local-keys.ts';
 import { resolvePolicyDefaults, localPolicyOverrides } from '../shared/domain/policy.ts';
 import { startRegistration } from '../shared/use-cases/start-registration.ts';
@@ -32,6 +33,7 @@ const createDeps = () => {
     db,
     deps: {
       ...createMemoryPorts(db),
+      metadata: createMemoryMetadataStore(),
       signer: createLocalTokenSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
       hasher: createLocalSecretHasher(randomBytes(32)),
       clock: { now: () => Date.now() },

@@ -11,6 +11,8 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './table.ts';
 import { createLocalServer, type LambdaHandler } from './server.ts';
 import { startLocalRelay, type LocalRelay } from './stream-poller.ts';
+import { lambdaContext } from './api-gateway-event.ts';
+import type { MetadataRefreshResult } from '../shared/metadata/refresh-result.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -45,6 +47,13 @@ export interface LocalStage {
   eventsFile: string;
   /** Resolves once every audit event written so far is in the events file. */
   eventsDrained(): Promise<void>;
+  /**
+   * FIDO MDS on this stage: on when LOCAL_MDS_BLOB is set (trusted through LOCAL_MDS_ROOT), then
+   * refreshed once at start; off otherwise, with names from the curated list only.
+   */
+  metadata: { enabled: boolean; atStart?: MetadataRefreshResult | undefined };
+  /** Runs the metadata-refresh function once, as the daily schedule does in AWS. */
+  refreshMetadata(): Promise<MetadataRefreshResult>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +112,9 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       [names.policyDefaults]: JSON.stringify({ ...localPolicyOverrides, ...options.policyOverrides }),
       [names.policyCacheSeconds]: '0',
       [names.localEventsFile]: eventsFile,
+      // Offline, a CRL the BLOB's chain names usually cannot be fetched: warn, never refuse (docs/metadata.md).
+      [names.mdsCrlPolicy]: 'warn',
+      [names.mdsCacheSeconds]: '0',
       POWERTOOLS_SERVICE_NAME: 'latchkey',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -115,6 +127,17 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHandler };
       handlers[name] = module.handler;
     }
+    const refreshModule = await import('../functions/metadata-refresh/handler.ts');
+    const refreshMetadata = async (): Promise<MetadataRefreshResult> => {
+      try {
+        return await refreshModule.handler({}, lambdaContext('latchkey-local-metadata-refresh'));
+      } catch (error) {
+        if (error instanceof refreshModule.MetadataRefreshFailedError) return error.result;
+        throw error;
+      }
+    };
+    const metadataEnabled = (process.env[names.localMdsBlob] ?? '').trim() !== '';
+    const metadataAtStart = metadataEnabled ? await refreshMetadata() : undefined;
 
     return {
       url,
@@ -124,6 +147,8 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       dynamodbEndpoint: endpoint,
       eventsFile,
       eventsDrained: () => relay?.drained() ?? Promise.resolve(),
+      metadata: { enabled: metadataEnabled, atStart: metadataAtStart },
+      refreshMetadata,
       async stop() {
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());

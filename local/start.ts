@@ -18,6 +18,12 @@ const main = async () => {
   console.log(`  JWKS          ${stage.url}/.well-known/jwks.json`);
   console.log(`  audit events  ${stage.eventsFile}`);
   console.log(`  admin token   ${givenToken ? '(from LOCAL_ADMIN_TOKEN)' : stage.adminToken}`);
+  const metadata = stage.metadata.atStart;
+  console.log(
+    stage.metadata.enabled && metadata
+      ? `  FIDO MDS      ${metadata.outcome}${metadata.reason ? ` (${metadata.reason})` : ''}: ${metadata.detail}`
+      : '  FIDO MDS      off: no LOCAL_MDS_BLOB, so no attestation is trusted and key names come from the curated list only (docs/metadata.md)',
+  );
   console.log('Press Ctrl-C to stop.');
 
   let stopping = false;

@@ -16,7 +16,7 @@ export const functionNames = [
 export type FunctionName = (typeof functionNames)[number];
 
 /** Functions not behind API Gateway. */
-export const backgroundFunctionNames = ['audit-relay'] as const;
+export const backgroundFunctionNames = ['audit-relay', 'metadata-refresh'] as const;
 export type BackgroundFunctionName = (typeof backgroundFunctionNames)[number];
 
 export type FailureDetailType = Extract<DetailType, 'Sign-In Failed' | 'Credential Registration Failed'>;
@@ -56,6 +56,8 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/users/{userId}/enrollment-codes', function: 'admin', authorization: 'iam' },
   { method: 'GET', path: '/v1/admin/users/{userId}/credentials', function: 'admin', authorization: 'iam' },
   { method: 'DELETE', path: '/v1/admin/users/{userId}/credentials/{credentialId}', function: 'admin', authorization: 'iam' },
+  { method: 'GET', path: '/v1/admin/metadata', function: 'admin', authorization: 'iam' },
+  { method: 'POST', path: '/v1/admin/metadata/refresh', function: 'admin', authorization: 'iam' },
 ] as const satisfies readonly Route[];
 
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;

@@ -5,6 +5,7 @@ import { audit, challenges, credentials, enrollmentCodes, users } from '../../sh
 import { policy } from '../../shared/runtime/policy.ts';
 import { signer } from '../../shared/runtime/keys.ts';
 import { systemClock as clock } from '../../shared/runtime/clock.ts';
+import { attestationRevocation, metadataSource as metadata } from '../../shared/runtime/metadata.ts';
 
 /** Attestation function: verifies a registration and stores the key. */
 export const handler = createHttpHandler(
@@ -13,7 +14,7 @@ export const handler = createHttpHandler(
       status: 201,
       body: await finishRegistration(
         { request: parseWith(finishRegistrationRequest, request.body), context: request.context },
-        { challenges, users, credentials, enrollmentCodes, policy, signer, clock, relyingParty, tokenSettings },
+        { challenges, users, credentials, enrollmentCodes, policy, signer, clock, relyingParty, tokenSettings, metadata, attestationRevocation },
       ),
     }),
   },

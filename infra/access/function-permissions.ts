@@ -28,6 +28,7 @@ export const leadingKeyPrefixes = {
   credentialGuard: keys.credentialGuard('').pk,
   usernameGuard: keys.usernameGuard('').pk,
   enrollmentCode: keys.enrollmentCode('').pk,
+  metadata: keys.metadataEntryPrefix.replace(/#$/, ''),
 } as const;
 
 type LeadingKeyPrefix = (typeof leadingKeyPrefixes)[keyof typeof leadingKeyPrefixes];
@@ -104,7 +105,9 @@ export const functionPermissions = (
   const statement = (sid: string, actions: string[], resources: string[], prefixes?: LeadingKeyPrefix[]) =>
     new PolicyStatement({ sid, actions, resources, ...(prefixes ? { conditions: onlyItemsUnder(...prefixes) } : {}) });
 
-  const { challenge, outbox, user, credentialGuard, usernameGuard, enrollmentCode } = leadingKeyPrefixes;
+  const { challenge, outbox, user, credentialGuard, usernameGuard, enrollmentCode, metadata } = leadingKeyPrefixes;
+  const allIndexes = `${targets.tableArn}/index/*`;
+  const modelIndex = `${targets.tableArn}/index/${tableSchema.globalSecondaryIndexes.find((candidate) => candidate.indexName === 'byAuthenticatorModel')?.indexName ?? 'byAuthenticatorModel'}`;
 
   return {
     // Options for both ceremonies: reads users, credentials (no keys), the policy and
@@ -169,11 +172,19 @@ export const functionPermissions = (
           'dynamodb:BatchWriteItem',
           'dynamodb:ConditionCheckItem',
         ],
-        [table, index],
+        [table, allIndexes],
       ),
       hashSecrets(),
       verifyTokens(),
     ],
     'audit-relay': [publishAuditEvents],
+    // The daily FIDO metadata refresh: replaces the MDS entries and status, finds keys of a
+    // compromised model through its index, flags them with an outbox event each.
+    'metadata-refresh': [
+      statement('ReplaceMetadata', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'], [table], [metadata]),
+      statement('FindKeysByModel', ['dynamodb:Query'], [modelIndex]),
+      statement('FlagKeysOfCompromisedModels', ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table], [user]),
+      statement('WriteOutbox', ['dynamodb:PutItem'], [table], [outbox]),
+    ],
   };
 };

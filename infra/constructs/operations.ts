@@ -26,6 +26,8 @@ export interface OperationsProps {
   readonly apiStage: Stage;
   readonly apiFunctions: Readonly<Record<FunctionName, IFunction>>;
   readonly auditRelay: IFunction;
+  /** The daily FIDO metadata refresh: a failed run means the BLOB was refused or unreachable. */
+  readonly metadataRefresh: IFunction;
   readonly auditRelayDeadLetterQueue: IQueue;
   readonly auditTrail: AuditTrail;
   readonly alarmTopic: ITopic;
@@ -96,7 +98,11 @@ export class Operations extends Construct {
       });
     }
 
-    const allFunctions: [string, IFunction][] = [...Object.entries(apiFunctions), ['audit-relay', auditRelay]];
+    const allFunctions: [string, IFunction][] = [
+      ...Object.entries(apiFunctions),
+      ['audit-relay', auditRelay],
+      ['metadata-refresh', props.metadataRefresh],
+    ];
     const throttles = new MathExpression({
       expression: allFunctions.map((_, index) => `t${index}`).join(' + '),
       usingMetrics: Object.fromEntries(
@@ -112,6 +118,12 @@ export class Operations extends Construct {
       threshold: 0,
     });
 
+    alarm('MetadataRefreshFailed', {
+      name: 'metadata-refresh-failed',
+      description: 'The FIDO metadata refresh refused the BLOB or could not reach it; the last good entries stay in use (docs/metadata.md).',
+      metric: props.metadataRefresh.metricErrors({ period: Duration.hours(6), statistic: 'Sum' }),
+      threshold: 0,
+    });
     alarm('AuditRelayErrors', {
       name: 'audit-relay-errors',
       description: 'The audit relay failed a whole batch; events are retried, then parked in the dead-letter queue.',

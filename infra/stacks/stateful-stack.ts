@@ -96,7 +96,6 @@ export class StatefulStack extends Stack {
   }
 
   private createTable(stage: ValidatedStage, removalPolicy: RemovalPolicy): Table {
-    const [usernameIndex] = tableSchema.globalSecondaryIndexes;
     const table = new Table(this, 'Table', {
       tableName: `latchkey-${stage.name}`,
       partitionKey: { name: tableSchema.partitionKey, type: AttributeType.STRING },
@@ -109,13 +108,17 @@ export class StatefulStack extends Stack {
       contributorInsightsSpecification: { enabled: stage.tableContributorInsights },
       removalPolicy,
     });
-    table.addGlobalSecondaryIndex({
-      indexName: usernameIndex.indexName,
-      partitionKey: { name: usernameIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: usernameIndex.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: [...usernameIndex.nonKeyAttributes],
-    });
+    // Every index of the shared schema. DynamoDB creates one index per table update, so adding
+    // several to a deployed table takes one deployment each (docs/deploy.md).
+    for (const index of tableSchema.globalSecondaryIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
+      });
+    }
     return table;
   }
 

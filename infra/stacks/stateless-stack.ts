@@ -1,6 +1,9 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Annotations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../../shared/routes.ts';
 import { environmentVariables as variable } from '../../shared/runtime/variables.ts';
@@ -39,6 +42,7 @@ export class StatelessStack extends Stack {
   readonly api: LatchkeyApi;
   readonly apiFunctions: Readonly<Record<FunctionName, LatchkeyFunction>>;
   readonly auditRelay: LatchkeyFunction;
+  readonly metadataRefresh: LatchkeyFunction;
   readonly firewall: ApiFirewall | undefined;
   readonly operations: Operations;
 
@@ -83,8 +87,9 @@ export class StatelessStack extends Stack {
           name,
           stage,
           description: apiFunctionDescriptions[name],
-          environment,
+          environment: name === 'admin' ? { ...environment, ...metadataEnvironmentOf(stage) } : environment,
           permissions: permissions[name],
+          ...(name === 'admin' ? { timeout: Duration.seconds(29) } : {}),
         }),
     );
     const apiHandlers = byFunctionName<IFunction>((name) => this.apiFunctions[name].handler);
@@ -117,6 +122,28 @@ export class StatelessStack extends Stack {
       }),
     );
 
+    // FIDO metadata (docs/metadata.md): refreshed daily, and on demand through the admin API.
+    const metadataEnvironment = metadataEnvironmentOf(stage);
+    if (!stage.fidoMetadataRootCertificate && stage.production) {
+      Annotations.of(this).addWarning(
+        'No fidoMetadataRootCertificate: FIDO MDS is off, no attestation is trusted and enforceAttestation refuses every key (docs/metadata.md).',
+      );
+    }
+    this.metadataRefresh = new LatchkeyFunction(this, 'MetadataRefresh', {
+      name: 'metadata-refresh',
+      stage,
+      description: 'Downloads and verifies the FIDO MDS3 BLOB daily; flags keys of compromised models',
+      environment: { ...environment, ...metadataEnvironment },
+      permissions: permissions['metadata-refresh'],
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+    });
+    new Schedule(this, 'MetadataRefreshSchedule', {
+      description: 'Daily FIDO MDS3 refresh',
+      schedule: ScheduleExpression.rate(Duration.days(1)),
+      target: new LambdaInvoke(this.metadataRefresh.handler, { retryAttempts: 2 }),
+    });
+
     this.firewall = stage.firewall.enabled
       ? new ApiFirewall(this, 'Firewall', { stage, apiStage: this.api.restApi.deploymentStage })
       : undefined;
@@ -126,6 +153,7 @@ export class StatelessStack extends Stack {
       apiStage: this.api.restApi.deploymentStage,
       apiFunctions: apiHandlers,
       auditRelay: this.auditRelay.handler,
+      metadataRefresh: this.metadataRefresh.handler,
       auditRelayDeadLetterQueue: stateful.auditRelayDeadLetterQueue,
       auditTrail: stateful.auditTrail,
       alarmTopic: stateful.alarmTopic,
@@ -141,6 +169,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName });
   }
 }
+
+/** The refresh's trust anchor, when the operator configured one. */
+const metadataEnvironmentOf = (stage: ValidatedStage): Record<string, string> =>
+  stage.fidoMetadataRootCertificate ? { [variable.mdsRootCertificate]: stage.fidoMetadataRootCertificate } : {};
 
 /** One value per API function, keyed by its name. */
 const byFunctionName = <T>(make: (name: FunctionName) => T): Record<FunctionName, T> =>

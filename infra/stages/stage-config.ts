@@ -45,6 +45,13 @@ export interface StageConfig {
   };
   /** API Gateway stage throttling: steady requests per second and burst. */
   readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * FIDO Metadata Service (docs/metadata.md): the PEM of the root the MDS3 BLOB chains to
+   * (GlobalSign Root CA - R3 for the FIDO Alliance's service), which the operator supplies.
+   * Absent: the daily refresh reports `disabled`, no attestation is trusted and
+   * `enforceAttestation` refuses every key.
+   */
+  readonly fidoMetadataRootCertificate?: string;
   /** Days the event bus archive keeps audit events for replay. */
   readonly eventArchiveRetentionDays: number;
   /**

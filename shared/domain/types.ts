@@ -39,6 +39,10 @@ export interface StoredCredential {
   lastUsedAt?: string | undefined;
   /** Set when a counter regression was accepted under `counterRegression: flag`. */
   cloneSuspected?: boolean | undefined;
+  /** FIDO U2F keys: the attestation certificate's key identifier, by which FIDO metadata knows the model. */
+  attestationKeyIdentifier?: string | undefined;
+  /** Set when FIDO metadata reports the key's model compromised or revoked (e.g. REVOKED); sign-in refuses it under enforceAttestation. */
+  authenticatorStatus?: string | undefined;
 }
 
 /** The public Credential shape of API.md. */

@@ -48,7 +48,8 @@ export type FailureReason = (typeof failureReasons)[number];
 const isoDateTime = z.iso.datetime({ offset: true });
 
 export const actorSchema = z.strictObject({
-  type: z.enum(['user', 'admin', 'anonymous']),
+  /** `system`: Latchkey itself, e.g. the scheduled metadata refresh (principal names the job). */
+  type: z.enum(['user', 'admin', 'anonymous', 'system']),
   userId: z.string().optional(),
   principal: z.string().optional(),
 });
@@ -79,6 +80,16 @@ export type EventCredential = z.infer<typeof eventCredentialSchema>;
 
 const changeSchema = z.strictObject({ before: z.unknown(), after: z.unknown() });
 
+/** A key's model changed status in FIDO metadata (docs/metadata.md): what it was, what it is, from which BLOB. */
+export const authenticatorStatusChangeSchema = z.strictObject({
+  before: z.string().optional(),
+  after: z.string(),
+  /** The status report's effectiveDate (YYYY-MM-DD), when MDS gives one. */
+  effectiveDate: z.string().optional(),
+  /** The `no` of the MDS BLOB that reported it. */
+  metadataBlobNumber: z.number().int(),
+});
+
 export const envelopeSchema = z.strictObject({
   schemaVersion: z.literal(1),
   /** ULID: unique and sortable. Consumers de-duplicate on it. */
@@ -96,6 +107,7 @@ export const envelopeSchema = z.strictObject({
   how: z.enum(['selfService', 'enrollmentCode', 'selfSignUp', 'admin']).optional(),
   changes: z.record(z.string(), changeSchema).optional(),
   counter: z.strictObject({ stored: z.number().int(), received: z.number().int() }).optional(),
+  authenticatorStatus: authenticatorStatusChangeSchema.optional(),
 });
 export type EventDetail = z.infer<typeof envelopeSchema>;
 
@@ -133,6 +145,12 @@ export const detailSchemas = {
   'Policy Updated': envelopeSchema.extend({
     ...success,
     policy: z.strictObject({ before: z.unknown(), after: z.unknown() }),
+  }),
+  'Authenticator Status Changed': envelopeSchema.extend({
+    ...success,
+    user: eventUserSchema,
+    credential: eventCredentialSchema,
+    authenticatorStatus: authenticatorStatusChangeSchema,
   }),
 } as const;
 

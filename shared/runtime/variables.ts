@@ -26,4 +26,15 @@ export const environmentVariables = {
   policyCacheSeconds: 'POLICY_CACHE_SECONDS',
   eventBusName: 'EVENT_BUS_NAME',
   localEventsFile: 'LOCAL_EVENTS_FILE',
+  /** FIDO MDS (docs/metadata.md). PEM of the BLOB's trusted root(s), GlobalSign Root CA - R3; set: the refresh downloads MDS_BLOB_URL. */
+  mdsRootCertificate: 'MDS_ROOT_CERTIFICATE',
+  /** Default https://mds3.fidoalliance.org/ */
+  mdsBlobUrl: 'MDS_BLOB_URL',
+  /** `require` (default): a CRL the BLOB's chain names must be fetched and current; `warn`: log the gap and go on (local stage). */
+  mdsCrlPolicy: 'MDS_CRL_POLICY',
+  /** Seconds a container trusts a read metadata entry (default 300; 0 locally). */
+  mdsCacheSeconds: 'MDS_CACHE_SECONDS',
+  /** Local stage: the BLOB file and the root PEM file it is trusted through; both unset: no MDS. */
+  localMdsBlob: 'LOCAL_MDS_BLOB',
+  localMdsRoot: 'LOCAL_MDS_ROOT',
 } as const;

@@ -30,6 +30,18 @@ export const tableSchema = {
       sortKey: 'gsi1sk',
       nonKeyAttributes: ['credentialId', 'transports', 'userId'],
     },
+    {
+      /**
+       * Keys by authenticator model, for flagging every key of a model FIDO metadata reports
+       * compromised. Sparse: only keys whose model is identifiable (AAGUID not zero, or a U2F
+       * attestation key identifier) carry `gsi3pk`. Sign-ins change no projected attribute, so
+       * they write nothing to it.
+       */
+      indexName: 'byAuthenticatorModel',
+      partitionKey: 'gsi3pk',
+      sortKey: 'gsi3sk',
+      nonKeyAttributes: ['credentialId', 'userId', 'authenticatorStatus'],
+    },
   ],
 } as const;
 
@@ -51,4 +63,15 @@ export const keys = {
   policy: () => ({ pk: 'POLICY', sk: 'POLICY' }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   outboxPrefix: 'OUTBOX#',
+  /** One FIDO metadata entry per model key (`AAGUID#<uuid>` or `KEYID#<hex>`). */
+  metadataEntry: (modelKey: string) => ({ pk: `MDS#${modelKey}`, sk: 'ENTRY' }),
+  metadataEntryPrefix: 'MDS#',
+  /** The last good BLOB's number and dates, and the last refresh result. */
+  metadataStatus: () => ({ pk: 'MDS', sk: 'STATUS' }),
+  /** The model keys of the stored entries, so a refresh can remove the ones a new BLOB drops. */
+  metadataIndex: () => ({ pk: 'MDS', sk: 'INDEX' }),
+  /** byAuthenticatorModel partition of a key's model. */
+  authenticatorModelIndex: (modelKey: string) => `MODEL#${modelKey}`,
+  /** byAuthenticatorModel sort key: a digest, as credential ids may be longer than a sort key allows. */
+  authenticatorModelSort: (credentialId: string) => `CRED#${createHash('sha256').update(credentialId).digest('base64url')}`,
 } as const;

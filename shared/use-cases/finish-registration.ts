@@ -27,6 +27,10 @@ import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthentic
 import { registrationResponseSchema } from '../webauthn/response-schemas.ts';
 import { supportedAlgorithms, type RelyingPartySettings } from '../webauthn/settings.ts';
 import { nicknameSchema } from './user-fields.ts';
+import { assessAuthenticator } from '../metadata/assess-authenticator.ts';
+import { decideAttestation } from '../metadata/attestation-policy.ts';
+import type { RevocationChecking } from '../metadata/certificate-path.ts';
+import type { AuthenticatorMetadataSource } from '../metadata/ports.ts';
 
 export const finishRegistrationRequest = z.strictObject({
   response: registrationResponseSchema,
@@ -44,6 +48,10 @@ export interface FinishRegistrationDeps {
   clock: Clock;
   relyingParty: RelyingPartySettings;
   tokenSettings: TokenSettings;
+  /** FIDO metadata (MDS3), read through a per-container cache: attestation roots, status, names. */
+  metadata: AuthenticatorMetadataSource;
+  /** CRLs named by attestation certificates (docs/metadata.md); absent: not consulted. */
+  attestationRevocation?: RevocationChecking | undefined;
 }
 
 /** Until the user names it: synced credentials are passkeys, the rest security keys. */
@@ -113,6 +121,11 @@ export const finishRegistration = async (
   }
 
   const user = await resolveUser(challenge, deps, now);
+  // §7.1 step 21: the attestation's trustworthiness, the model's status and name, from FIDO metadata.
+  const authenticator = await assessAuthenticator(
+    { attestationObject: info.attestationObject, aaguid: info.aaguid },
+    { metadata: deps.metadata, clock: deps.clock, revocation: deps.attestationRevocation },
+  );
   const createdAt = new Date(now).toISOString();
   const backupEligible = info.credentialDeviceType === 'multiDevice';
   const credential: StoredCredential = {
@@ -127,11 +140,24 @@ export const finishRegistration = async (
     backedUp: info.credentialBackedUp,
     userVerified: info.userVerified,
     attestationFormat: info.fmt,
-    // Trust needs a chain to a known root (FIDO MDS); without it attestation is only self-asserted.
-    attestationTrusted: false,
+    // Trust needs a chain to a root the model's FIDO metadata lists; `none` and self attestation never have one.
+    attestationTrusted: authenticator.trust.trusted,
+    attestationKeyIdentifier: authenticator.attestationKeyIdentifier,
+    authenticatorName: authenticator.name,
+    // Recorded even without enforcement, so turning enforcement on refuses the key at sign-in.
+    authenticatorStatus: authenticator.compromisedStatus,
     nickname: input.request.nickname ?? defaultNickname(backupEligible),
     createdAt,
   };
+
+  // policy.enforceAttestation: a compromised model, or an attestation that does not chain to its metadata, is refused.
+  const attestationDecision = decideAttestation(policy, authenticator);
+  if (!attestationDecision.allowed) {
+    throw new PolicyDeniedError(attestationDecision.detail, {
+      reason: attestationDecision.reason,
+      subject: { user: eventUser(user), credential: eventCredential(credential) },
+    });
+  }
 
   const events: AuditEvent[] = [];
   if (challenge.method === 'selfSignUp') {

@@ -18,6 +18,7 @@ import { parseClientData } from '../webauthn/client-data.ts';
 import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthenticatorDataOrFail } from '../webauthn/checks.ts';
 import { authenticationResponseSchema, type AuthenticationResponse } from '../webauthn/response-schemas.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
+import { decideFlaggedKey } from '../metadata/attestation-policy.ts';
 
 export const finishSignInRequest = z.strictObject({ response: authenticationResponseSchema });
 export type FinishSignInRequest = z.infer<typeof finishSignInRequest>;
@@ -102,6 +103,9 @@ export const finishSignIn = async (
   // A disabled user, or a method turned off, is refused only after a valid assertion (API.md).
   if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
   if (!policy.enabled) throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
+  // FIDO metadata reported this key's model compromised after enrolment (docs/metadata.md).
+  const flaggedKey = decideFlaggedKey(policy, credential);
+  if (!flaggedKey.allowed) throw new PolicyDeniedError(flaggedKey.detail, { reason: flaggedKey.reason, subject });
 
   // §7.2 step 22: a non-zero counter must grow; otherwise the key may have been cloned.
   const received = authData.counter;

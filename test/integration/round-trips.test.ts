@@ -40,6 +40,7 @@ const deps = (() => {
     clock,
     relyingParty: { rpId: 'localhost', rpName: 'Latchkey', origins: [origin] },
     tokenSettings: { issuer: origin, audience: 'latchkey' },
+    metadata: { find: async () => undefined },
   };
 })();
 

@@ -31,6 +31,26 @@ export interface AttestationCertificates {
   attestationKeyPair: SigningKeyPair;
 }
 
+/**
+ * A certificate authority that attestation certificates chain to: what a FIDO metadata
+ * statement lists in `attestationRootCertificates`. Share one between authenticators to make
+ * them one "model"; give each test its own to make a chain nobody trusts.
+ */
+export interface AttestationAuthority {
+  /** DER, self-signed */
+  rootCertificate: Uint8Array;
+  rootKeyPair: SigningKeyPair;
+  /** The root's encoded subject, the issuer of everything it signs */
+  rootName: Uint8Array;
+}
+
+export interface X509Extension {
+  oid: string;
+  critical: boolean;
+  /** The DER value that goes in extnValue */
+  value: Uint8Array;
+}
+
 // RFC 5280 §4.1.2.4 attribute types (X.520)
 const oidCountryName = '2.5.4.6';
 const oidOrganizationName = '2.5.4.10';
@@ -50,25 +70,24 @@ const keyUsageCertificateAndCrlSign = { octet: 0x06, unusedBits: 1 }; // keyCert
 
 const oneDayInMilliseconds = 24 * 60 * 60 * 1000;
 
-export function createAttestationCertificates(aaguid: Uint8Array): AttestationCertificates {
-  const root = generateSigningKeyPair('ES256');
-  const attestation = generateSigningKeyPair('ES256');
+// Backdated a day so a verifier with a slightly slow clock still sees the certificates as valid
+function validityFromNow(): { notBefore: Date; notAfter: Date } {
   const now = Date.now();
-  // Backdated a day so a verifier with a slightly slow clock still sees the certificates as valid
-  const notBefore = new Date(now - oneDayInMilliseconds);
-  const notAfter = new Date(now + 365 * oneDayInMilliseconds);
+  return { notBefore: new Date(now - oneDayInMilliseconds), notAfter: new Date(now + 365 * oneDayInMilliseconds) };
+}
 
+export function createAttestationAuthority(commonName = 'Latchkey Soft Authenticator Root CA'): AttestationAuthority {
+  const root = generateSigningKeyPair('ES256');
   const rootName = encodeName({
     country: 'US',
     organization: 'Latchkey Test',
     organizationalUnit: 'Soft Authenticator Root',
-    commonName: 'Latchkey Soft Authenticator Root CA',
+    commonName,
   });
   const rootCertificate = encodeCertificate({
     issuerName: rootName,
     subjectName: rootName,
-    notBefore,
-    notAfter,
+    ...validityFromNow(),
     subjectPublicKey: root.publicKey,
     issuerPrivateKey: root.privateKey,
     extensions: [
@@ -76,30 +95,59 @@ export function createAttestationCertificates(aaguid: Uint8Array): AttestationCe
       encodeExtension(oidKeyUsage, true, encodeKeyUsage(keyUsageCertificateAndCrlSign)),
     ],
   });
+  return { rootCertificate, rootKeyPair: root, rootName };
+}
 
-  const attestationCertificate = encodeCertificate({
-    issuerName: rootName,
+/** A packed attestation chain; without an authority the root is new, so nobody else trusts it. */
+export function createAttestationCertificates(aaguid: Uint8Array, authority: AttestationAuthority = createAttestationAuthority()): AttestationCertificates {
+  const attestation = generateSigningKeyPair('ES256');
+  const attestationCertificate = issueCertificate(authority, {
     // WebAuthn §8.2.1: C, O, OU "Authenticator Attestation", CN
-    subjectName: encodeName({
-      country: 'US',
-      organization: 'Latchkey Test',
-      organizationalUnit: 'Authenticator Attestation',
-      commonName: 'Latchkey Soft Authenticator',
-    }),
-    notBefore,
-    notAfter,
+    subject: { country: 'US', organization: 'Latchkey Test', organizationalUnit: 'Authenticator Attestation', commonName: 'Latchkey Soft Authenticator' },
     subjectPublicKey: attestation.publicKey,
-    issuerPrivateKey: root.privateKey,
+    extensions: [
+      // WebAuthn §8.2.1: the AAGUID as an OCTET STRING, in an extension not marked critical
+      { oid: oidFidoAaguid, critical: false, value: encodeOctetString(aaguid) },
+    ],
+  });
+  return { rootCertificate: authority.rootCertificate, attestationCertificate, attestationKeyPair: attestation };
+}
+
+/**
+ * A FIDO U2F batch attestation certificate (FIDO U2F Raw Message Formats §4.3): a P-256 key
+ * shared by a batch of devices, with no AAGUID extension.
+ */
+export function createU2fAttestationCertificate(authority: AttestationAuthority): { certificate: Uint8Array; keyPair: SigningKeyPair } {
+  const keyPair = generateSigningKeyPair('ES256');
+  const certificate = issueCertificate(authority, {
+    subject: { country: 'US', organization: 'Latchkey Test', organizationalUnit: 'U2F Batch Attestation', commonName: 'Latchkey Soft U2F' },
+    subjectPublicKey: keyPair.publicKey,
+    extensions: [],
+  });
+  return { certificate, keyPair };
+}
+
+/**
+ * A certificate for a key the authority vouches for, not a CA: the packed, U2F, Apple and
+ * Android Key leaf certificates are all this with different subjects and extensions.
+ */
+export function issueCertificate(
+  authority: AttestationAuthority,
+  input: { subject: NameInput; subjectPublicKey: KeyObject; extensions: X509Extension[] },
+): Uint8Array {
+  return encodeCertificate({
+    issuerName: authority.rootName,
+    subjectName: encodeName(input.subject),
+    ...validityFromNow(),
+    subjectPublicKey: input.subjectPublicKey,
+    issuerPrivateKey: authority.rootKeyPair.privateKey,
     extensions: [
       // WebAuthn §8.2.1: CA false, which DER writes as the empty SEQUENCE (cA DEFAULT FALSE)
       encodeExtension(oidBasicConstraints, true, encodeSequence()),
       encodeExtension(oidKeyUsage, true, encodeKeyUsage(keyUsageDigitalSignature)),
-      // WebAuthn §8.2.1: the AAGUID as an OCTET STRING, in an extension not marked critical
-      encodeExtension(oidFidoAaguid, false, encodeOctetString(aaguid)),
+      ...input.extensions.map((extension) => encodeExtension(extension.oid, extension.critical, extension.value)),
     ],
   });
-
-  return { rootCertificate, attestationCertificate, attestationKeyPair: attestation };
 }
 
 export function encodePem(certificate: Uint8Array): string {
@@ -108,7 +156,7 @@ export function encodePem(certificate: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-interface NameInput {
+export interface NameInput {
   country: string;
   organization: string;
   organizationalUnit: string;

@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import {
   encodeBoolean,
+  encodeEnumerated,
+  encodeExplicit,
+  encodeSmallInteger,
   encodeObjectIdentifier,
   encodeOctetString,
   encodeSet,
@@ -13,6 +16,16 @@ function hex(bytes: Uint8Array): string {
 }
 
 describe('DER encoder', () => {
+  it('writes explicit tags from 31 in the high-tag-number form (X.690 §8.1.2.4)', () => {
+    // Android KeyDescription's [702] origin: 702 = 5 * 128 + 62
+    expect(hex(encodeExplicit(702, encodeSmallInteger(0)))).toBe('bf853e03020100');
+    expect(hex(encodeExplicit(1, encodeSmallInteger(2)))).toBe('a103020102');
+  });
+
+  it('encodes ENUMERATED with its own tag (X.690 §8.4)', () => {
+    expect(hex(encodeEnumerated(1))).toBe('0a0101');
+  });
+
   it('encodes object identifiers (X.690 §8.19)', () => {
     // ecdsa-with-SHA256 and id-fido-gen-ce-aaguid, as they appear in real certificates
     expect(hex(encodeObjectIdentifier('1.2.840.10045.4.3.2'))).toBe('06082a8648ce3d040302');

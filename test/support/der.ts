@@ -6,6 +6,7 @@
 // X.690 §8.1.2: universal class tags, and the constructed bit
 const tagBoolean = 0x01;
 const tagInteger = 0x02;
+const tagEnumerated = 0x0a;
 const tagBitString = 0x03;
 const tagOctetString = 0x04;
 const tagObjectIdentifier = 0x06;
@@ -45,7 +46,11 @@ export function encodeSet(...items: Uint8Array[]): Uint8Array {
 
 // X.690 §8.14: [number] EXPLICIT wraps the whole inner TLV
 export function encodeExplicit(tagNumber: number, inner: Uint8Array): Uint8Array {
-  return encodeTagged(contextSpecificConstructed | tagNumber, inner);
+  if (tagNumber < 31) {
+    return encodeTagged(contextSpecificConstructed | tagNumber, inner);
+  }
+  // X.690 §8.1.2.4: tag numbers from 31 take the high-tag-number form, the number in base 128
+  return concatenate([Uint8Array.of(contextSpecificConstructed | 0x1f, ...encodeBase128(tagNumber)), encodeLength(inner.length), inner]);
 }
 
 // X.690 §11.1: DER TRUE is 0xff
@@ -71,6 +76,15 @@ export function encodeSmallInteger(value: number): Uint8Array {
     throw new Error(`Expected an integer from 0 to 127, received ${value}`);
   }
   return encodeTagged(tagInteger, Uint8Array.of(value));
+}
+
+// X.690 §8.4: ENUMERATED is encoded as an INTEGER with its own tag
+export function encodeEnumerated(value: number): Uint8Array {
+  // Ensure the value fits the one-octet encoding this helper writes
+  if (!Number.isInteger(value) || value < 0 || value > 0x7f) {
+    throw new Error(`Expected an enumerated value from 0 to 127, received ${value}`);
+  }
+  return encodeTagged(tagEnumerated, Uint8Array.of(value));
 }
 
 // X.690 §8.6: the first content octet counts the unused bits in the last octet

@@ -87,6 +87,19 @@ export const sampleEvent = (
         context,
         clock,
       );
+    case 'Authenticator Status Changed':
+      return buildEvent(
+        detailType,
+        {
+          actor: { type: 'system', principal: 'metadata-refresh' },
+          outcome: 'success',
+          user: sampleUser,
+          credential: sampleCredential,
+          authenticatorStatus: { after: 'REVOKED', effectiveDate: '2026-03-01', metadataBlobNumber: 84 },
+        },
+        context,
+        clock,
+      );
     case 'Policy Updated':
       return buildEvent(
         detailType,

@@ -13,6 +13,7 @@ import {
   SoftAuthenticator,
   SoftAuthenticatorError,
   base64url,
+  createAttestationAuthority,
   type SigningAlgorithm,
   type SoftAuthenticatorOptions,
 } from './soft-authenticator.ts';
@@ -146,6 +147,97 @@ describe('SoftAuthenticator', () => {
       expect(verification.verified).toBe(true);
       expect(verification.registrationInfo?.fmt).toBe('packed');
       expect(verification.registrationInfo?.aaguid).toBe(aaguid);
+    });
+  });
+
+  describe('certificate attestation formats', () => {
+    const defaultRoots = {
+      apple: SettingsService.getRootCertificates({ identifier: 'apple' }),
+      'android-key': SettingsService.getRootCertificates({ identifier: 'android-key' }),
+    };
+    // The library trusts Apple's and Google's real roots for these formats: restore them
+    afterEach(() => {
+      SettingsService.setRootCertificates({ identifier: 'fido-u2f', certificates: [] });
+      SettingsService.setRootCertificates({ identifier: 'apple', certificates: defaultRoots.apple });
+      SettingsService.setRootCertificates({ identifier: 'android-key', certificates: defaultRoots['android-key'] });
+    });
+
+    it('makes a fido-u2f attestation with AAGUID zero whose x5c chains to its trust anchor', async () => {
+      // Prepare
+      const authenticator = createAuthenticator({ aaguid: '8f5c8e4a-5b2e-4d8c-9a5e-6f1b2c3d4e5f', transports: ['usb'] });
+      SettingsService.setRootCertificates({ identifier: 'fido-u2f', certificates: [authenticator.attestationTrustAnchor()] });
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      // Act
+      const response = authenticator.register(creationOptions, { attestation: 'fido-u2f' });
+      const verification = await verifyRegistration(response, creationOptions);
+
+      // Assess
+      expect(verification.verified).toBe(true);
+      expect(verification.registrationInfo?.fmt).toBe('fido-u2f');
+      expect(verification.registrationInfo?.aaguid).toBe('00000000-0000-0000-0000-000000000000');
+      expect(authenticator.attestationKeyIdentifier()).toMatch(/^[0-9a-f]{40}$/);
+    });
+
+    it('refuses a corrupt fido-u2f signature', async () => {
+      const authenticator = createAuthenticator();
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      const response = authenticator.register(creationOptions, { attestation: 'fido-u2f', corruptSignature: true });
+
+      expect((await verifyRegistration(response, creationOptions)).verified).toBe(false);
+    });
+
+    it('refuses fido-u2f with a key other than ES256', async () => {
+      const authenticator = createAuthenticator({ algorithm: 'EdDSA' });
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      expect(() => authenticator.register(creationOptions, { attestation: 'fido-u2f' })).toThrow(/ES256/);
+    });
+
+    it.each(['apple', 'android-key'] as const)('makes an %s attestation the library accepts when it trusts the anchor', async (format) => {
+      // Prepare
+      const aaguid = '8f5c8e4a-5b2e-4d8c-9a5e-6f1b2c3d4e5f';
+      const authenticator = createAuthenticator({ aaguid });
+      SettingsService.setRootCertificates({ identifier: format, certificates: [authenticator.attestationTrustAnchor()] });
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      // Act
+      const response = authenticator.register(creationOptions, { attestation: format });
+      const verification = await verifyRegistration(response, creationOptions);
+
+      // Assess
+      expect(verification.verified).toBe(true);
+      expect(verification.registrationInfo?.fmt).toBe(format);
+      expect(verification.registrationInfo?.aaguid).toBe(aaguid);
+    });
+
+    it.each(['apple', 'android-key'] as const)('makes an %s attestation the library refuses under its real vendor roots', async (format) => {
+      const authenticator = createAuthenticator();
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      const response = authenticator.register(creationOptions, { attestation: format });
+
+      await expect(verifyRegistration(response, creationOptions)).rejects.toThrow();
+    });
+
+    it('makes an apple attestation whose nonce the library refuses when corrupt', async () => {
+      const authenticator = createAuthenticator();
+      SettingsService.setRootCertificates({ identifier: 'apple', certificates: [authenticator.attestationTrustAnchor()] });
+      const creationOptions = await createRegistrationOptions({ attestationType: 'direct' });
+
+      const response = authenticator.register(creationOptions, { attestation: 'apple', corruptSignature: true });
+
+      await expect(verifyRegistration(response, creationOptions)).rejects.toThrow(/nonce/);
+    });
+
+    it('chains every format of authenticators sharing an authority to the same anchor', () => {
+      const authority = createAttestationAuthority('Shared Model Root');
+      const first = createAuthenticator({ attestationAuthority: authority });
+      const second = createAuthenticator({ attestationAuthority: authority });
+
+      expect(first.attestationTrustAnchor()).toBe(second.attestationTrustAnchor());
+      expect(first.attestationTrustAnchor()).not.toBe(createAuthenticator().attestationTrustAnchor());
     });
   });
 

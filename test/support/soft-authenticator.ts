@@ -7,7 +7,14 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { parseAaguid, zeroAaguid } from './aaguid.ts';
-import { createAttestationCertificates, encodePem, type AttestationCertificates } from './attestation-certificates.ts';
+import {
+  createAttestationAuthority,
+  createAttestationCertificates,
+  createU2fAttestationCertificate,
+  encodePem,
+  type AttestationAuthority,
+  type AttestationCertificates,
+} from './attestation-certificates.ts';
 import { encodeAttestationObject, type AttestationFormat } from './attestation-object.ts';
 import { encodeAuthenticatorData } from './authenticator-data.ts';
 import { base64url } from './base64url.ts';
@@ -27,6 +34,7 @@ export { base64url } from './base64url.ts';
 export { encodeCbor, type CborValue } from './cbor.ts';
 export { SoftAuthenticatorError, type SoftAuthenticatorErrorCode } from './soft-authenticator-error.ts';
 export type { AttestationFormat } from './attestation-object.ts';
+export { createAttestationAuthority, type AttestationAuthority } from './attestation-certificates.ts';
 export type { SigningAlgorithm } from './signing-key.ts';
 
 /**
@@ -65,6 +73,11 @@ export interface SoftAuthenticatorOptions {
   transports?: string[];
   /** `increment` (default) adds one per assertion; `zero` always reports 0, as authenticators without counters do (§6.1.1) */
   counterMode?: 'increment' | 'zero';
+  /**
+   * The CA every attestation certificate of this authenticator chains to. Authenticators that
+   * share one are one model (what a FIDO metadata statement lists); default: a new CA of its own.
+   */
+  attestationAuthority?: AttestationAuthority;
 }
 
 export interface RegistrationOverrides {
@@ -79,11 +92,15 @@ export interface RegistrationOverrides {
   userPresent?: boolean;
   /** default true */
   userVerified?: boolean;
-  /** default `none`; `packed-full` needs `attestationTrustAnchor()` on the RP side to verify the chain */
+  /**
+   * default `none`. Certificate formats (`packed-full`, `fido-u2f`, `apple`, `android-key`) chain to
+   * `attestationTrustAnchor()`. `fido-u2f` always reports AAGUID zero (WebAuthn §8.6); `fido-u2f`,
+   * `apple` and `android-key` need an ES256 credential.
+   */
   attestation?: AttestationFormat;
   /** base64url; use this credential id instead of 32 random bytes. A stored credential with the same id is replaced. */
   credentialId?: string;
-  /** A well-formed attestation signature over the wrong bytes; needs a `packed-*` attestation */
+  /** A well-formed attestation signature over the wrong bytes (for `apple`, the nonce of the wrong bytes); needs an attestation other than `none` */
   corruptSignature?: boolean;
   /** Create the credential even if excludeCredentials lists one this authenticator holds (§6.3.2) */
   ignoreExcludeCredentials?: boolean;
@@ -147,7 +164,9 @@ export class SoftAuthenticator {
   private readonly counterMode: 'increment' | 'zero';
   /** Keyed by base64url id; insertion order is creation order */
   private readonly storedCredentials = new Map<string, StoredCredential>();
+  private readonly authority: AttestationAuthority | undefined;
   private attestationCertificates: AttestationCertificates | undefined;
+  private u2fAttestation: { keyPair: SigningKeyPair; certificate: Uint8Array } | undefined;
 
   constructor(options: SoftAuthenticatorOptions) {
     // Ensure the origin is a URL, so an RP id can be derived from it
@@ -161,6 +180,7 @@ export class SoftAuthenticator {
     this.backedUp = options.backedUp ?? false;
     this.transports = options.transports ?? ['internal'];
     this.counterMode = options.counterMode ?? 'increment';
+    this.authority = options.attestationAuthority;
   }
 
   /** navigator.credentials.create() followed by toJSON() (WebAuthn §5.1.3, §6.3.2) */
@@ -174,7 +194,7 @@ export class SoftAuthenticator {
 
     // Ensure a corrupt signature has a signature to corrupt
     if (overrides.corruptSignature && attestation === 'none') {
-      throw new Error('Expected attestation "packed-self" or "packed-full" with corruptSignature, received "none"');
+      throw new Error('Expected an attestation other than "none" with corruptSignature, received "none"');
     }
     // WebAuthn §6.3.2: refuse to create a second credential for an account that already has one here
     if (!overrides.ignoreExcludeCredentials) {
@@ -186,7 +206,15 @@ export class SoftAuthenticator {
       }
     }
 
-    const keyPair = generateSigningKeyPair(this.chooseAlgorithm(creationOptions.pubKeyCredParams));
+    // These formats carry only P-256 keys, so such an authenticator offers nothing else (§6.3.2)
+    const es256Only = attestation === 'fido-u2f' || attestation === 'apple' || attestation === 'android-key';
+    const parameters = es256Only && !this.forcedAlgorithm
+      ? creationOptions.pubKeyCredParams.filter((parameter) => parameter.alg === coseAlgorithmIdentifiers.ES256)
+      : creationOptions.pubKeyCredParams;
+    if (es256Only && !this.forcedAlgorithm && parameters.length === 0 && creationOptions.pubKeyCredParams.length > 0) {
+      throw new SoftAuthenticatorError('NotSupportedError', `expected pubKeyCredParams to include ES256 (-7) for ${attestation} attestation`);
+    }
+    const keyPair = generateSigningKeyPair(this.chooseAlgorithm(parameters));
     const credentialId = overrides.credentialId ? base64url.decode(overrides.credentialId) : randomBytes(32);
     const discoverable = isDiscoverableRequested(creationOptions);
     const credentialPublicKey = encodeCosePublicKey(keyPair.algorithm, keyPair.publicKey);
@@ -203,14 +231,17 @@ export class SoftAuthenticator {
       backupEligible: this.backupEligible,
       backedUp: this.backedUp,
       signCount: 0,
-      attestedCredentialData: { aaguid: this.aaguid, credentialId, credentialPublicKey },
+      // WebAuthn §8.6: a U2F authenticator has no AAGUID
+      attestedCredentialData: { aaguid: attestation === 'fido-u2f' ? parseAaguid(zeroAaguid) : this.aaguid, credentialId, credentialPublicKey },
     });
     const attestationObject = encodeAttestationObject({
       format: attestation,
       authenticatorData,
       clientDataHash: sha256(clientDataJSON),
       credentialKeyPair: keyPair,
-      attestationKey: attestation === 'packed-full' ? this.attestationKey() : undefined,
+      credentialId,
+      attestationKey: attestation === 'packed-full' ? this.attestationKey() : attestation === 'fido-u2f' ? this.ensureU2fAttestation() : undefined,
+      attestationAuthority: attestation === 'apple' || attestation === 'android-key' ? this.ensureAuthority() : undefined,
       corruptSignature: overrides.corruptSignature ?? false,
     });
 
@@ -312,11 +343,23 @@ export class SoftAuthenticator {
   }
 
   /**
-   * PEM of the root certificate `packed-full` attestations chain to: pass it to
-   * `SettingsService.setRootCertificates({ identifier: 'packed', certificates: [pem] })`.
+   * PEM of the root certificate every attestation of this authenticator chains to: pass it to
+   * `SettingsService.setRootCertificates({ identifier: 'packed', certificates: [pem] })`, or list
+   * it in a metadata statement's `attestationRootCertificates`.
    */
   attestationTrustAnchor(): string {
-    return encodePem(this.ensureAttestationCertificates().rootCertificate);
+    return encodePem(this.ensureAuthority().rootCertificate);
+  }
+
+  /**
+   * The U2F attestation certificate's key identifier as FIDO metadata lists it in
+   * `attestationCertificateKeyIdentifiers`: lower-case hex of SHA-1 over the subjectPublicKey bits
+   * (RFC 5280 §4.2.1.2 method 1).
+   */
+  attestationKeyIdentifier(): string {
+    const publicKey = this.ensureU2fAttestation().keyPair.publicKey.export({ format: 'jwk' });
+    const point = Buffer.concat([Uint8Array.of(0x04), Buffer.from(publicKey.x ?? '', 'base64url'), Buffer.from(publicKey.y ?? '', 'base64url')]);
+    return createHash('sha1').update(point).digest('hex');
   }
 
   private attestationKey(): { keyPair: SigningKeyPair; certificate: Uint8Array } {
@@ -326,9 +369,20 @@ export class SoftAuthenticator {
 
   // Made on first use: most tests never need them, and each instance gets its own chain
   private ensureAttestationCertificates(): AttestationCertificates {
-    this.attestationCertificates ??= createAttestationCertificates(this.aaguid);
+    this.attestationCertificates ??= createAttestationCertificates(this.aaguid, this.ensureAuthority());
     return this.attestationCertificates;
   }
+
+  private ensureU2fAttestation(): { keyPair: SigningKeyPair; certificate: Uint8Array } {
+    this.u2fAttestation ??= createU2fAttestationCertificate(this.ensureAuthority());
+    return this.u2fAttestation;
+  }
+
+  private ensureAuthority(): AttestationAuthority {
+    return this.authority ?? (this.ownAuthority ??= createAttestationAuthority());
+  }
+
+  private ownAuthority: AttestationAuthority | undefined;
 
   private chooseAlgorithm(parameters: PublicKeyCredentialParameters[]): SigningAlgorithm {
     if (this.forcedAlgorithm) {

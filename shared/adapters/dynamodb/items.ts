@@ -1,4 +1,5 @@
 import { credentialSortKey, keys } from '../../storage/table.ts';
+import { modelKeyOf } from '../../metadata/authenticator-metadata.ts';
 import type { AuditEvent } from '../../events/catalog.ts';
 import type { Challenge, EnrollmentCode, StoredCredential, StoredUser, Transport } from '../../domain/types.ts';
 
@@ -87,9 +88,18 @@ export const credentialItem = (credential: StoredCredential, usernameKey: string
   createdAt: credential.createdAt,
   lastUsedAt: credential.lastUsedAt,
   cloneSuspected: credential.cloneSuspected,
+  attestationKeyIdentifier: credential.attestationKeyIdentifier,
+  authenticatorStatus: credential.authenticatorStatus,
   gsi1pk: keys.usernameIndex(usernameKey),
   gsi1sk: credentialSortKey(credential.id),
+  ...authenticatorModelIndexKeys(credential),
 });
+
+/** byAuthenticatorModel keys, only for keys whose model FIDO metadata could describe (sparse index). */
+const authenticatorModelIndexKeys = (credential: StoredCredential) => {
+  const modelKey = modelKeyOf(credential);
+  return modelKey ? { gsi3pk: keys.authenticatorModelIndex(modelKey), gsi3sk: keys.authenticatorModelSort(credential.id) } : {};
+};
 
 export const toCredential = (item: Record<string, unknown>): StoredCredential => ({
   id: item.credentialId as string,
@@ -109,6 +119,8 @@ export const toCredential = (item: Record<string, unknown>): StoredCredential =>
   createdAt: item.createdAt as string,
   lastUsedAt: item.lastUsedAt as string | undefined,
   cloneSuspected: item.cloneSuspected === true ? true : undefined,
+  attestationKeyIdentifier: item.attestationKeyIdentifier as string | undefined,
+  authenticatorStatus: item.authenticatorStatus as string | undefined,
 });
 
 export const challengeItem = (challenge: Challenge, ttl: number) => ({

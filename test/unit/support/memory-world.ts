@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { basePolicy, type Policy } from '../../../shared/domain/policy.ts';
 import type { RequestContext } from '../../../shared/domain/types.ts';
 import { createMemoryPorts, MemoryDatabase, memoryClock } from '../../../shared/adapters/memory/memory-ports.ts';
+import { createMemoryMetadataStore } from '../../../shared/adapters/memory/memory-metadata.ts';
 import { createLocalSecretHasher, createLocalTokenSigner } from '../../../shared/adapters/local/local-keys.ts';
 import { detailSchemas, type AuditEvent } from '../../../shared/events/catalog.ts';
 import { enrollmentCodePurpose, normalizeEnrollmentCode } from '../../../shared/use-cases/enrollment-code.ts';
@@ -36,7 +37,7 @@ export const createWorld = (policy: Partial<Policy> = {}) => {
   const secret = randomBytes(32);
   const hasher = createLocalSecretHasher(secret);
   const signer = createLocalTokenSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-  const deps = { ...createMemoryPorts(db), hasher, signer, clock, relyingParty, tokenSettings };
+  const deps = { ...createMemoryPorts(db), metadata: createMemoryMetadataStore(), hasher, signer, clock, relyingParty, tokenSettings };
 
   const world = {
     db,
