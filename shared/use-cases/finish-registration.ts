@@ -27,6 +27,8 @@ import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthentic
 import { registrationResponseSchema } from '../webauthn/response-schemas.ts';
 import { supportedAlgorithms, type RelyingPartySettings } from '../webauthn/settings.ts';
 import { nicknameSchema } from './user-fields.ts';
+import { enforcePolicy } from './enforce-policy.ts';
+import { decideRegistration } from '../domain/policy-engine.ts';
 
 export const finishRegistrationRequest = z.strictObject({
   response: registrationResponseSchema,
@@ -108,10 +110,6 @@ export const finishRegistration = async (
   }
 
   const policy = await deps.policy.current();
-  if (!policy.enabled) {
-    throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
-  }
-
   const user = await resolveUser(challenge, deps, now);
   const createdAt = new Date(now).toISOString();
   const backupEligible = info.credentialDeviceType === 'multiDevice';
@@ -132,6 +130,12 @@ export const finishRegistration = async (
     nickname: input.request.nickname ?? defaultNickname(backupEligible),
     createdAt,
   };
+
+  // The whole policy again, now with the key's model, sync and attestation known.
+  enforcePolicy(
+    decideRegistration(policy, { method: challenge.method, user, credentialCount: user.credentialCount }, credential),
+    { user: eventUser(user), credential: eventCredential(credential) },
+  );
 
   const events: AuditEvent[] = [];
   if (challenge.method === 'selfSignUp') {
@@ -190,7 +194,7 @@ const coseAlgorithmOf = (publicKey: Uint8Array<ArrayBuffer>): number => {
   return typeof alg === 'number' ? alg : 0;
 };
 
-/** The user the key is for: created now on sign-up, otherwise still present and enabled. */
+/** The user the key is for: created now on sign-up, otherwise still present (the policy checks it is enabled). */
 const resolveUser = async (challenge: RegistrationChallenge, deps: FinishRegistrationDeps, now: number): Promise<StoredUser> => {
   if (challenge.method === 'selfSignUp') {
     return {
@@ -206,7 +210,6 @@ const resolveUser = async (challenge: RegistrationChallenge, deps: FinishRegistr
   const user = await deps.users.get(challenge.userId);
   const subject = { user: { id: challenge.userId, username: challenge.username } };
   if (!user) throw new VerificationFailedError('The account no longer exists.', { reason: 'user_unknown', subject });
-  if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
   return user;
 };
 

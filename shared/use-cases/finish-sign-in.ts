@@ -18,6 +18,8 @@ import { parseClientData } from '../webauthn/client-data.ts';
 import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthenticatorDataOrFail } from '../webauthn/checks.ts';
 import { authenticationResponseSchema, type AuthenticationResponse } from '../webauthn/response-schemas.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
+import { decideSignIn } from '../domain/policy-engine.ts';
+import { enforcePolicy } from './enforce-policy.ts';
 
 export const finishSignInRequest = z.strictObject({ response: authenticationResponseSchema });
 export type FinishSignInRequest = z.infer<typeof finishSignInRequest>;
@@ -98,9 +100,9 @@ export const finishSignIn = async (
   }
 
   const policy = await deps.policy.current();
-  // A disabled user, or a method turned off, is refused only after a valid assertion (API.md).
-  if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
-  if (!policy.enabled) throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
+  // The policy refuses only after a valid assertion (API.md): a disabled or untargeted user, a
+  // method turned off, a key model no longer allowed, a synced passkey where they are not.
+  enforcePolicy(decideSignIn(policy, user, credential), subject);
 
   // §7.2 step 22: a non-zero counter must grow; otherwise the key may have been cloned.
   const received = authData.counter;

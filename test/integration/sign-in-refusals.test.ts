@@ -15,7 +15,7 @@ afterAll(async () => {
 
 let userCount = 0;
 /** A fresh user with one key, registered through the API. */
-const enrolledUser = async (options: ConstructorParameters<typeof SoftAuthenticator>[0] | Record<string, never> = {}) => {
+const enrolledUser = async (options: Partial<ConstructorParameters<typeof SoftAuthenticator>[0]> = {}) => {
   const authenticator = new SoftAuthenticator({ origin: stage.url, ...options });
   const username = `user-${++userCount}`;
   const registrationOptions = await stage.call('POST', '/v1/registration/options', { body: { username } });
