@@ -69,7 +69,7 @@ export const isKeyModelAllowed = (restrictions: Policy['keyRestrictions'], aagui
 };
 
 /** The rules that apply to a user whatever they do: the method is on, the account enabled and targeted. */
-const decideUser = (policy: Policy, user: PolicyUser): Decision => {
+export const decideUserAccess = (policy: Policy, user: PolicyUser): Decision => {
   if (!policy.enabled) return deny('policy_disabled', 'Security-key sign-in is turned off.');
   if (user.disabled) return deny('user_disabled', 'This account is disabled.');
   if (!isTargeted(policy, user)) return deny('user_not_targeted', 'The security-key policy does not include this account.');
@@ -92,7 +92,7 @@ const decideKey = (policy: Policy, key: Pick<PolicyAuthenticator, 'aaguid' | 'ba
  * answers) the key's own rules wait for verify; with it every rule applies.
  */
 export const decideRegistration = (policy: Policy, facts: RegistrationFacts, authenticator?: PolicyAuthenticator): Decision => {
-  const forUser = decideUser(policy, facts.user);
+  const forUser = decideUserAccess(policy, facts.user);
   if (!forUser.allowed) return forUser;
   if (facts.method === 'selfService' && !policy.allowSelfServiceSetup) {
     return deny('self_service_disabled', 'Adding keys yourself is turned off; ask an administrator for an enrollment code.');
@@ -117,7 +117,7 @@ export const decideRegistration = (policy: Policy, facts: RegistrationFacts, aut
 
 /** May this user sign in with this key? Checked after the assertion verified (API.md). */
 export const decideSignIn = (policy: Policy, user: PolicyUser, credential: Pick<PolicyAuthenticator, 'aaguid' | 'backupEligible'>): Decision => {
-  const forUser = decideUser(policy, user);
+  const forUser = decideUserAccess(policy, user);
   if (!forUser.allowed) return forUser;
   return decideKey(policy, credential);
 };

@@ -5,6 +5,7 @@ import { ConflictError, InvalidRequestError, UnauthorizedError } from '../errors
 import type { ChallengeStore, Clock, CredentialStore, EnrollmentCodeStore, PolicySource, SecretHasher } from '../ports.ts';
 import { usernameKey, type RegistrationChallenge, type RegistrationMethod } from '../domain/types.ts';
 import { decideRegistration, type PolicyUser } from '../domain/policy-engine.ts';
+import { newUserHandle } from '../domain/user-handle.ts';
 import { supportedAlgorithms, type RelyingPartySettings } from '../webauthn/settings.ts';
 import { authenticateBearer, signInAgeSeconds, type BearerDeps } from './authenticate-bearer.ts';
 import { normalizeEnrollmentCode, enrollmentCodePurpose } from './enrollment-code.ts';
@@ -39,9 +40,6 @@ interface Applicant {
   signInAgeSeconds?: number;
   enrollmentCodeHash?: string;
 }
-
-/** A new WebAuthn user handle: 32 random bytes, opaque, never PII (WebAuthn §14.6.1). */
-const newUserHandle = (): string => randomBytes(32).toString('base64url');
 
 /**
  * Registration options (WebAuthn §7.1, before step 1) for exactly one of three authorisations

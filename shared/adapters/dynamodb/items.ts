@@ -1,6 +1,8 @@
 import { keys } from '../../storage/table.ts';
 import type { AuditEvent } from '../../events/catalog.ts';
 import type { Challenge, EnrollmentCode, StoredCredential, StoredUser, Transport } from '../../domain/types.ts';
+import type { Policy } from '../../domain/policy.ts';
+import type { DirectoryCredential } from '../../ports.ts';
 
 /**
  * Mapping between domain values and table items. Item attribute names live here and in the
@@ -50,6 +52,8 @@ export const userItem = (user: StoredUser, usernameKey: string) => ({
   credentialCount: user.credentialCount,
   gsi1pk: keys.usernameIndex(usernameKey),
   gsi1sk: 'PROFILE',
+  gsi2pk: keys.directoryPartition(user.id),
+  gsi2sk: keys.directoryProfile(user.id),
 });
 
 export const toUser = (item: Record<string, unknown>): StoredUser => ({
@@ -84,6 +88,8 @@ export const credentialItem = (credential: StoredCredential, usernameKey: string
   cloneSuspected: credential.cloneSuspected,
   gsi1pk: keys.usernameIndex(usernameKey),
   gsi1sk: `CRED#${credential.id}`,
+  gsi2pk: keys.directoryPartition(credential.userId),
+  gsi2sk: keys.directoryCredential(credential.userId, credential.id),
 });
 
 export const toCredential = (item: Record<string, unknown>): StoredCredential => ({
@@ -131,6 +137,36 @@ export const toEnrollmentCode = (item: Record<string, unknown>): EnrollmentCode 
   userId: item.userId as string,
   expiresAt: item.expiresAt as number,
   oneTime: item.oneTime === true,
+  createdAt: item.createdAt as string,
+});
+
+/** The user's own record of a code they were issued, so deleting the user removes their codes too. */
+export const userEnrollmentCodeItem = (code: EnrollmentCode) => ({
+  ...keys.userEnrollmentCode(code.userId, code.codeHash),
+  type: 'userEnrollmentCode',
+  codeHash: code.codeHash,
+  expiresAt: code.expiresAt,
+  oneTime: code.oneTime,
+  createdAt: code.createdAt,
+  ttl: Math.ceil(code.expiresAt / 1000),
+});
+
+/** The whole stored policy; `version` counts replacements so two admins cannot overwrite each other unseen. */
+export const policyItem = (policy: Policy, version: number, updatedAt: string) => ({
+  ...keys.policy(),
+  type: 'policy',
+  policy,
+  version,
+  updatedAt,
+});
+
+/** A user's key as the directory index projects it: what the policy looks at, no key material. */
+export const toDirectoryCredential = (item: Record<string, unknown>): DirectoryCredential => ({
+  id: item.credentialId as string,
+  aaguid: item.aaguid as string,
+  backupEligible: item.backupEligible === true,
+  nickname: item.nickname as string,
+  authenticatorName: item.authenticatorName as string | undefined,
   createdAt: item.createdAt as string,
 });
 
