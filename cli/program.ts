@@ -161,7 +161,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
   users
     .command('get')
     .description('show a user by id')
-    .argument('<userId>')
+    .argument('<userId>', 'user id (after "--" if it starts with "-")')
     .action(async (userId: string, _options, command: Command) => {
       show(await (await apiFor(command)).getUser(userId), renderUser);
     });
@@ -169,7 +169,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
     .command('update')
     .description('change display name or groups')
     .argument('<user>', 'username (or id with --id)')
-    .option('--id', '<user> is a user id')
+    .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
     .option('--display-name <name>', 'new display name')
     .option('--groups <list>', 'replace the groups with this comma-separated list ("" for none)', groupList)
     .option('--add-group <group>', 'add a group (repeatable)', collect, [])
@@ -193,7 +193,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
       .command(name)
       .description(disabled ? 'stop a user signing in, enrolling or using their tokens, at once' : 'let a disabled user sign in again')
       .argument('<user>', 'username (or id with --id)')
-      .option('--id', '<user> is a user id')
+      .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
       .action(async (user: string, options: { id?: boolean }, command: Command) => {
         const api = await apiFor(command);
         show(await api.updateUser(await userIdOf(api, user, options.id), { disabled }), renderUser);
@@ -203,7 +203,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
     .command('delete')
     .description('delete a user with all their keys and codes')
     .argument('<user>', 'username (or id with --id)')
-    .option('--id', '<user> is a user id')
+    .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
     .option('--yes', 'confirm: this cannot be undone')
     .action(async (user: string, options: { id?: boolean; yes?: boolean }, command: Command) => {
       if (!options.yes) throw new UsageError('Deleting a user removes all their keys and cannot be undone: add --yes.');
@@ -219,7 +219,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
     .command('issue')
     .description('issue a code with which a user registers a key')
     .argument('<user>', 'username (or id with --id)')
-    .option('--id', '<user> is a user id')
+    .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
     .option('--lifetime <duration>', 'how long it is valid, 10m to 30d (default 1h)', parseDuration)
     .option('--multi-use', 'valid for several registrations within its lifetime (default: one)')
     .action(async (user: string, options: { id?: boolean; lifetime?: number; multiUse?: boolean }, command: Command) => {
@@ -237,7 +237,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
     .command('list')
     .description('list a user\'s keys')
     .argument('<user>', 'username (or id with --id)')
-    .option('--id', '<user> is a user id')
+    .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
     .action(async (user: string, options: { id?: boolean }, command: Command) => {
       const api = await apiFor(command);
       show((await api.listKeys(await userIdOf(api, user, options.id))).credentials, renderKeys);
@@ -247,7 +247,7 @@ export const runAdminCli = async (argv: string[], io: CliIo): Promise<number> =>
     .description('delete one of a user\'s keys (lost, stolen or suspect); it can never sign in again')
     .argument('<user>', 'username (or id with --id)')
     .argument('<credentialId>')
-    .option('--id', '<user> is a user id')
+    .option('--id', '<user> is a user id (an id starting with "-" goes after "--")')
     .action(async (user: string, credentialId: string, options: { id?: boolean }, command: Command) => {
       const api = await apiFor(command);
       await api.deleteKey(await userIdOf(api, user, options.id), credentialId);
