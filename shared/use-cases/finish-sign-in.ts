@@ -50,9 +50,11 @@ export const finishSignIn = async (
   // §7.2 steps 9–10: decode and parse the client data.
   const clientData = parseClientData(response.response.clientDataJSON);
   // §7.2 steps 5–6 (credential and owner) in parallel with using up the challenge (step 12).
-  const [consumed, found] = await Promise.all([
+  // The policy is read in the same round (usually from cache) so the path stays at two round trips.
+  const [consumed, found, policy] = await Promise.all([
     deps.challenges.consume(clientData.challenge),
     loadCredential(response, deps.credentials),
+    deps.policy.current(),
   ]);
   const challenge = checkChallenge(consumed, 'authentication', now) as AuthenticationChallenge;
 
@@ -99,7 +101,6 @@ export const finishSignIn = async (
     throw refuse('The key reports a different backup eligibility than when it was registered.', 'backup_eligibility_changed');
   }
 
-  const policy = await deps.policy.current();
   // The policy refuses only after a valid assertion (API.md): a disabled or untargeted user, a
   // method turned off, a key model no longer allowed, a synced passkey where they are not.
   enforcePolicy(decideSignIn(policy, user, credential), subject);

@@ -7,6 +7,9 @@ declare module 'vitest' {
   }
 }
 
+// Node 20 runs here by design (Lambda runs 22): silence the SDK's notice about it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** One in-memory DynamoDB Local for the whole integration run. */
 export default async function setup(project: TestProject) {
   const dynamodb = await startDynamoDbLocal();
