@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Policy } from '../shared/domain/policy.ts';
 import type { Credential, User } from '../shared/domain/types.ts';
 import type { PolicyImpact } from '../shared/use-cases/admin/assess-policy-impact.ts';
@@ -34,6 +35,9 @@ export type AdminCredential = Credential & { cloneSuspected?: true };
 
 const segment = encodeURIComponent;
 
+/** Shown as `client.userAgent` in the audit events of admin actions. */
+export const userAgent = `latchkey-admin/${(createRequire(import.meta.url)('../package.json') as { version: string }).version} node/${process.versions.node}`;
+
 /** The admin endpoints of API.md, one method each. */
 export const createAdminClient = (settings: AdminClientSettings) => {
   const send = settings.fetch ?? fetch;
@@ -45,7 +49,7 @@ export const createAdminClient = (settings: AdminClientSettings) => {
     const unsigned: UnsignedRequest = {
       method,
       url,
-      headers: { accept: 'application/json', ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { accept: 'application/json', 'user-agent': userAgent, ...(text === undefined ? {} : { 'content-type': 'application/json' }) },
       body: text,
     };
     const headers = await settings.authorize(unsigned);

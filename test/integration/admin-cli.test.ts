@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
-import { startTestStage, type TestStage } from '../support/local-stage.ts';
+import { outboxEvents, startTestStage, type TestStage } from '../support/local-stage.ts';
 import { runAdminCli } from '../../cli/program.ts';
 
 /** The admin CLI against the local stage: the pilot rollout of docs/admin.md, from the CLI alone. */
@@ -119,6 +119,12 @@ describe('commands', () => {
     expect(found.stdout).toMatch(/│ groups\s+│ staff\s+│/);
     expect((await cli('keys', 'list', 'table-user')).stdout).toBe('No keys.\n');
     expect((await cli('policy', 'get')).stdout).toMatch(/│ keyRestrictions\.enforcementType\s+│/);
+  });
+
+  it('is named in the audit events of what it does', async () => {
+    await cliJson('users', 'create', 'audited-user');
+    const created = (await outboxEvents(stage)).filter((event) => event.detailType === 'User Created').at(-1)?.detail;
+    expect(created).toMatchObject({ actor: { type: 'admin', principal: 'local-admin' }, client: { userAgent: expect.stringMatching(/^latchkey-admin\/\d+\.\d+\.\d+ node\//) } });
   });
 
   it('disables and enables a user, and changes their groups', async () => {
