@@ -70,7 +70,8 @@ export const isKeyModelAllowed = (restrictions: Policy['keyRestrictions'], aagui
 
 /** The rules that apply to a user whatever they do: the method is on, the account enabled and targeted. */
 export const decideUserAccess = (policy: Policy, user: PolicyUser): Decision => {
-  if (!policy.enabled) return deny('policy_disabled', 'Security-key sign-in is turned off.');
+  const started = decideSignInStart(policy);
+  if (!started.allowed) return started;
   if (user.disabled) return deny('user_disabled', 'This account is disabled.');
   if (!isTargeted(policy, user)) return deny('user_not_targeted', 'The security-key policy does not include this account.');
   return allow;
@@ -114,6 +115,13 @@ export const decideRegistration = (policy: Policy, facts: RegistrationFacts, aut
   }
   return decideKey(policy, authenticator);
 };
+
+/**
+ * May a sign-in ceremony start? Before the browser answers nobody is known, so only the global
+ * switch applies; it reveals nothing about any user.
+ */
+export const decideSignInStart = (policy: Pick<Policy, 'enabled'>): Decision =>
+  policy.enabled ? allow : deny('policy_disabled', 'Security-key sign-in is turned off.');
 
 /** May this user sign in with this key? Checked after the assertion verified (API.md). */
 export const decideSignIn = (policy: Policy, user: PolicyUser, credential: Pick<PolicyAuthenticator, 'aaguid' | 'backupEligible'>): Decision => {

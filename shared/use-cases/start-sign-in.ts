@@ -5,6 +5,8 @@ import type { ChallengeStore, Clock, PolicySource, SecretHasher, UserStore } fro
 import { usernameKey, type AuthenticationChallenge, type Transport } from '../domain/types.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
 import { usernameSchema } from './user-fields.ts';
+import { decideSignInStart } from '../domain/policy-engine.ts';
+import { enforcePolicy } from './enforce-policy.ts';
 
 export const startSignInRequest = z.strictObject({ username: usernameSchema.optional() });
 export type StartSignInRequest = z.infer<typeof startSignInRequest>;
@@ -39,6 +41,8 @@ export const decoyCredentials = (seed: string): { id: string; transports: Transp
  */
 export const startSignIn = async (input: { request: StartSignInRequest }, deps: StartSignInDeps) => {
   const policy = await deps.policy.current();
+  // Ensure no ceremony starts that verify must refuse; the switch is global, so it reveals no user.
+  enforcePolicy(decideSignInStart(policy));
   const challengeBytes = randomBytes(32);
   const timeoutMs = policy.signInTimeoutSeconds * 1000;
   const key = input.request.username === undefined ? undefined : usernameKey(input.request.username);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -61,15 +61,35 @@ describe('function bundling', () => {
     expect(direct).toBe(viaCdk);
   });
 
-  it('exports a handler that runs', { timeout: synthesisTimeout }, () => {
-    // The jwks entry point at any stage of the project must at least load as an ES module.
+  it('exports a handler that serves the JWKS from the bundle alone', { timeout: synthesisTimeout }, () => {
+    // The bundled jwks function, configured as a cold start would be, answers a real API Gateway event.
     const bundle = join(bundleDirectoryOf('jwks'), functionBundling.outputFileName);
+    const keyDirectory = mkdtempSync(join(tmpdir(), 'latchkey-bundle-keys-'));
+    const event = { httpMethod: 'GET', resource: '/.well-known/jwks.json', path: '/.well-known/jwks.json', headers: {}, requestContext: { requestId: 'probe', identity: { sourceIp: '127.0.0.1' } } };
     const probe = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`],
-      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--enable-source-maps' } },
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundle)}); const r = await m.handler(${JSON.stringify(event)}, { awsRequestId: 'probe', functionName: 'jwks' }); console.log(r.statusCode, JSON.parse(r.body).keys.length);`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '--enable-source-maps',
+          STAGE: 'bundle-probe',
+          ALLOWED_ORIGINS: 'http://localhost:3000',
+          KEY_SOURCE: 'local',
+          LOCAL_KEY_DIRECTORY: keyDirectory,
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+      },
     );
-    expect(probe.stdout.trim(), probe.stderr).toBe('function');
+    rmSync(keyDirectory, { recursive: true, force: true });
+    expect(probe.stdout.trim(), probe.stderr).toBe('200 1');
   });
 
   describe('with the dependencies the handlers use', () => {

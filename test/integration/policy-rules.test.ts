@@ -70,13 +70,18 @@ const expectDenied = async (result: { status: number; body: any }, detailType: '
 };
 
 describe('enabled', () => {
-  it('off refuses registration and sign-in with policy_disabled', async () => {
+  it('off refuses registration and sign-in with policy_disabled, at options and at verify', async () => {
     const { authenticator, user } = await enrolledUser([]);
+    const pendingSignIn = await stage.call('POST', '/v1/authentication/options', { body: {} });
     await setPolicy({ enabled: false });
 
     await expectDenied(await register(new SoftAuthenticator({ origin: stage.url }), { enrollmentCode: await codeFor(user.id) }), 'Credential Registration Failed', 'policy_disabled');
     await expectDenied(await registrationOptions({ username: 'nobody-yet' }), 'Credential Registration Failed', 'policy_disabled');
-    await expectDenied(await signIn(authenticator), 'Sign-In Failed', 'policy_disabled');
+    await expectDenied(await stage.call('POST', '/v1/authentication/options', { body: {} }), 'Sign-In Failed', 'policy_disabled');
+    // A ceremony started before the switch is refused after its valid assertion.
+    const verified = await stage.call('POST', '/v1/authentication/verify', { body: { response: authenticator.authenticate(pendingSignIn.body.options) } });
+    await expectDenied(verified, 'Sign-In Failed', 'policy_disabled');
+    expect(await lastFailure('Sign-In Failed')).toMatchObject({ user: { id: user.id } });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basePolicy, type Policy } from '../../shared/domain/policy.ts';
-import { decideRegistration, decideSignIn, isKeyModelAllowed, isTargeted, type PolicyAuthenticator } from '../../shared/domain/policy-engine.ts';
+import { decideRegistration, decideSignIn, decideSignInStart, isKeyModelAllowed, isTargeted, type PolicyAuthenticator } from '../../shared/domain/policy-engine.ts';
 
 const yubiKey = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 const other = 'ee882879-721c-4913-9775-3dfcce97072a';
@@ -89,6 +89,13 @@ describe('decideRegistration', () => {
 
   it('accepts a trusted attestation where attestation is enforced', () => {
     expect(decideRegistration(policyWith({ enforceAttestation: true }), enrolment(), { ...securityKey, attestationTrusted: true })).toEqual({ allowed: true });
+  });
+});
+
+describe('decideSignInStart', () => {
+  it('refuses to start a ceremony only when the method is off', () => {
+    expect(decideSignInStart(basePolicy)).toEqual({ allowed: true });
+    expect(decideSignInStart(policyWith({ enabled: false }))).toMatchObject({ allowed: false, reason: 'policy_disabled' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../storage/table.ts';
 import type { EnrollmentCodeStore } from '../../ports.ts';
-import { enrollmentCodeItem, toEnrollmentCode, userEnrollmentCodeItem } from './items.ts';
+import { enrollmentCodeAttributes, enrollmentCodeItem, toEnrollmentCode, userEnrollmentCodeItem } from './items.ts';
 import { projection } from './expressions.ts';
 import { outboxPuts, transact } from './transact.ts';
 
@@ -12,7 +12,7 @@ export const createDynamoEnrollmentCodeStore = (client: DynamoDBDocumentClient, 
         TableName: tableName,
         Key: keys.enrollmentCode(codeHash),
         ConsistentRead: true,
-        ...projection(['codeHash', 'userId', 'expiresAt', 'oneTime', 'createdAt']),
+        ...projection(enrollmentCodeAttributes),
       }),
     );
     return result.Item ? toEnrollmentCode(result.Item) : undefined;

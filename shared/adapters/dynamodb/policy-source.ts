@@ -24,7 +24,7 @@ export const createDynamoPolicySource = (
 
   const read = async (): Promise<Policy> => {
     // Eventually consistent is enough: a change need only be effective within the cache time.
-    const { stored } = await readStoredPolicy(client, tableName, false);
+    const { stored } = await readStoredPolicy(client, tableName, { consistent: false, withVersion: false });
     return effectivePolicy(settings.defaults, stored);
   };
 

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../storage/table.ts';
 import { policySchema, type Policy } from '../../domain/policy.ts';
 import type { PolicyStore } from '../../ports.ts';
-import { policyItem } from './items.ts';
+import { policyAttributes, policyItem } from './items.ts';
 import { projection } from './expressions.ts';
 import { outboxPuts, transact } from './transact.ts';
 
@@ -10,14 +10,19 @@ import { outboxPuts, transact } from './transact.ts';
 export const effectivePolicy = (defaults: Policy, stored: Record<string, unknown> | undefined): Policy =>
   policySchema.parse({ ...defaults, ...stored });
 
-/** The stored policy item, read consistently; the admin function reads and replaces the policy through it. */
+/**
+ * The stored policy item. The functions read only `policyAttributes` (the challenge function's
+ * IAM allow-list names them) and eventually consistently; the admin function reads the version
+ * too, consistently, to replace the policy it read.
+ */
 export const readStoredPolicy = async (
   client: DynamoDBDocumentClient,
   tableName: string,
-  consistent: boolean,
+  access: { consistent: boolean; withVersion: boolean },
 ): Promise<{ stored: Record<string, unknown> | undefined; version: number }> => {
+  const attributes = access.withVersion ? [...policyAttributes, 'version'] : policyAttributes;
   const result = await client.send(
-    new GetCommand({ TableName: tableName, Key: keys.policy(), ConsistentRead: consistent, ...projection(['policy', 'version']) }),
+    new GetCommand({ TableName: tableName, Key: keys.policy(), ConsistentRead: access.consistent, ...projection(attributes) }),
   );
   return {
     stored: result.Item?.policy as Record<string, unknown> | undefined,
@@ -27,7 +32,7 @@ export const readStoredPolicy = async (
 
 export const createDynamoPolicyStore = (client: DynamoDBDocumentClient, tableName: string, defaults: Policy): PolicyStore => ({
   async read() {
-    const { stored, version } = await readStoredPolicy(client, tableName, true);
+    const { stored, version } = await readStoredPolicy(client, tableName, { consistent: true, withVersion: true });
     return { policy: effectivePolicy(defaults, stored), version };
   },
 
