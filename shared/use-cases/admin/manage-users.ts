@@ -101,7 +101,6 @@ export const updateUser = async (
     Object.assign(changes, { [field]: next });
     described[field] = { before: user[field], after: next };
   }
-  const updated = { ...user, ...changes };
   if (Object.keys(changes).length === 0) return toPublicUser(user);
 
   const event = buildEvent(
@@ -118,7 +117,7 @@ export const updateUser = async (
     }
     throw error;
   }
-  return toPublicUser(updated);
+  return toPublicUser({ ...user, ...changes });
 };
 
 /** Attempts before a deletion racing other changes to the same user gives up with 409. */
