@@ -3,34 +3,11 @@ import { metadataRefreshResultSchema, type MetadataRefreshResult } from '../shar
 import type { MetadataStatusView } from '../shared/use-cases/get-metadata-status.ts';
 
 /**
- * `npm run admin -- metadata status` and `metadata refresh`: the admin CLI's FIDO MDS commands.
- * Framework-free so the CLI registers them on its own commander program:
- *
- *   registerMetadataCommands(program, { api: () => adminApi, print: console.log, setExitCode: (code) => { process.exitCode = code; } });
- *
- * `api` is the CLI's signed admin API client (SigV4 in AWS, the local admin token locally).
+ * Parsing and wording of the admin CLI's FIDO MDS commands (`metadata status`, `metadata
+ * refresh`, registered in cli/program.ts).
  */
 
-/** The admin API as the CLI calls it. */
-export interface AdminApi {
-  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
-}
-
-/** The part of commander's `Command` these commands use. */
-export interface CommandGroup {
-  command(name: string): CommandGroup;
-  description(text: string): CommandGroup;
-  option(flags: string, description: string): CommandGroup;
-  action(handler: (options: { json?: boolean }) => Promise<void>): CommandGroup;
-}
-
-export interface MetadataCommandDeps {
-  api: () => AdminApi;
-  print: (text: string) => void;
-  setExitCode: (code: number) => void;
-}
-
-const statusViewSchema = z.object({
+export const metadataStatusSchema = z.object({
   enabled: z.boolean(),
   source: z.string().optional(),
   blobNumber: z.number().optional(),
@@ -61,35 +38,4 @@ export const formatMetadataStatus = (status: MetadataStatusView): string => {
     `stored at       ${status.updatedAt ?? '-'}`,
     `last refresh    ${status.lastRefresh ? formatRefreshResult(status.lastRefresh) : 'never'}`,
   ].join('\n');
-};
-
-const parseOrExplain = <T>(schema: z.ZodType<T>, response: { status: number; body: unknown }, what: string): T => {
-  const parsed = schema.safeParse(response.body);
-  if (response.status !== 200 || !parsed.success) {
-    throw new Error(`The admin API answered ${response.status} to ${what}: ${JSON.stringify(response.body)}`);
-  }
-  return parsed.data;
-};
-
-export const registerMetadataCommands = (program: CommandGroup, deps: MetadataCommandDeps): void => {
-  const metadata = program.command('metadata').description('FIDO Metadata Service: the BLOB in use, and refreshing it');
-  metadata
-    .command('status')
-    .description('BLOB number, next update, entry count and the last refresh result')
-    .option('--json', 'print the API response as JSON')
-    .action(async (options) => {
-      const status = parseOrExplain(statusViewSchema, await deps.api().request('GET', '/v1/admin/metadata'), 'GET /v1/admin/metadata');
-      deps.print(options.json ? JSON.stringify(status, null, 2) : formatMetadataStatus(status));
-      if (status.stale) deps.setExitCode(1);
-    });
-  metadata
-    .command('refresh')
-    .description('Download and verify the BLOB now, store it if newer, flag keys of compromised models')
-    .option('--json', 'print the API response as JSON')
-    .action(async (options) => {
-      const result = parseOrExplain(metadataRefreshResultSchema, await deps.api().request('POST', '/v1/admin/metadata/refresh'), 'POST /v1/admin/metadata/refresh');
-      deps.print(options.json ? JSON.stringify(result, null, 2) : formatRefreshResult(result));
-      // A refused or unreachable BLOB is a failure a script should notice.
-      if (result.outcome === 'refused' || result.outcome === 'unavailable') deps.setExitCode(1);
-    });
 };

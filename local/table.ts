@@ -3,7 +3,9 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { tableSchema } from '../shared/storage/table.ts';
 
@@ -26,14 +28,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
           { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
           { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
-        })),
+        GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map(indexDefinition),
         StreamSpecification: { StreamEnabled: true, StreamViewType: tableSchema.streamViewType },
       }),
     );
@@ -46,8 +41,32 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  let description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  // A table kept in .local from before an index was added to the schema gets it now.
+  const present = new Set((description.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of tableSchema.globalSecondaryIndexes.filter((candidate) => !present.has(candidate.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: index.partitionKey, AttributeType: 'S' },
+          { AttributeName: index.sortKey, AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+      }),
+    );
+    description = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  }
   const streamArn = description.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${tableName} has no stream`);
   return { streamArn };
 };
+
+const indexDefinition = (index: (typeof tableSchema.globalSecondaryIndexes)[number]): GlobalSecondaryIndex => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+});

@@ -81,10 +81,64 @@ export interface CredentialStore {
 
 export interface EnrollmentCodeStore {
   get(codeHash: string): Promise<EnrollmentCode | undefined>;
+  /** Stores a new code (its hash) for a user who exists and is enabled, with its outbox event; ConditionFailedError('user') otherwise. */
+  issue(input: { code: EnrollmentCode; events: AuditEvent[] }): Promise<void>;
 }
 
 export interface PolicySource {
   current(): Promise<Policy>;
+}
+
+/** The policy as admins read and replace it: consistent reads, never the cache. */
+export interface PolicyStore {
+  /** The effective policy (the stored one over the stage defaults) and its version; 0 while none is stored. */
+  read(): Promise<{ policy: Policy; version: number }>;
+  /** Replaces the whole policy if it is still at `expectedVersion`, with its outbox events; ConditionFailedError('policy') otherwise. */
+  replace(input: { policy: Policy; expectedVersion: number; updatedAt: string; events: AuditEvent[] }): Promise<void>;
+}
+
+/** A key as the directory shows it to admins: the facts the policy judges, no key material. */
+export interface DirectoryCredential {
+  id: string;
+  aaguid: string;
+  backupEligible: boolean;
+  nickname: string;
+  authenticatorName?: string | undefined;
+  createdAt: string;
+}
+
+export interface DirectoryEntry {
+  user: User;
+  credentials: DirectoryCredential[];
+}
+
+/** Everything stored under one user: the profile, the keys, the enrollment codes issued to them. */
+export interface UserAccount {
+  user: StoredUser;
+  credentials: StoredCredential[];
+  enrollmentCodeHashes: string[];
+}
+
+export type UserChanges = Partial<Pick<User, 'displayName' | 'groups' | 'disabled'>>;
+
+/** Admin operations on users (the admin function only; no hot path reads through it). */
+export interface UserDirectory {
+  /** The user and their username guard in one transaction; ConditionFailedError('username') when the name is taken. */
+  create(input: { user: StoredUser; usernameKey: string; events: AuditEvent[] }): Promise<void>;
+  /** The owner of a username, from its guard (consistent). */
+  findIdByUsername(usernameKey: string): Promise<string | undefined>;
+  /** Applies the changes if the fields still hold `before`; ConditionFailedError('user') if the user is gone or changed meanwhile. */
+  update(input: { userId: string; before: UserChanges; changes: UserChanges; events: AuditEvent[] }): Promise<void>;
+  loadAccount(userId: string): Promise<UserAccount | undefined>;
+  /**
+   * Removes the user, their username guard, keys (with their guards) and codes, each key's
+   * event with its deletion, `events` with the user's. As many transactions as the items
+   * need; the first disables the user so nothing new is added meanwhile. ConditionFailedError
+   * if the account changed since it was loaded.
+   */
+  remove(input: { account: UserAccount; usernameKey: string; credentialEvents: Record<string, AuditEvent>; events: AuditEvent[] }): Promise<void>;
+  /** Every user with their keys (eventually consistent); shards are read in parallel. */
+  forEachEntry(visit: (entry: DirectoryEntry) => void): Promise<void>;
 }
 
 /** Failure events are written alone; success events ride in their state change's transaction. */

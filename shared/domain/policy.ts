@@ -16,7 +16,9 @@ export const keyRestrictionsSchema = z.strictObject({
   aaguids: z.array(aaguidSchema).max(500),
 });
 
-const groupName = z.string().min(1).max(128);
+/** A group name as policies and users name it: compared exactly, case included. */
+export const groupNameSchema = z.string().min(1).max(128);
+const groupName = groupNameSchema;
 
 export const policySchema = z.strictObject({
   enabled: z.boolean(),

@@ -118,6 +118,8 @@ const failure = { outcome: z.literal('failure'), reason: z.enum(failureReasons) 
 export const detailSchemas = {
   'User Created': envelopeSchema.extend({ ...success, user: eventUserSchema, how: z.enum(['selfSignUp', 'admin']) }),
   'User Updated': envelopeSchema.extend({ ...success, user: eventUserSchema, changes: z.record(z.string(), changeSchema) }),
+  /** An admin deleted the user (each of their keys has its own Credential Deleted). Added with the admin API. */
+  'User Deleted': envelopeSchema.extend({ ...success, user: eventUserSchema }),
   'Enrollment Code Issued': envelopeSchema.extend({ ...success, user: eventUserSchema }),
   'Credential Registered': envelopeSchema.extend({
     ...success,

@@ -26,6 +26,8 @@ export interface HttpRequest {
   pathParameters: Record<string, string>;
   query: Record<string, string>;
   context: RequestContext;
+  /** The caller API Gateway's IAM authoriser verified (its ARN); locally `local-admin`. Only on `iam` routes. */
+  principal: string | undefined;
   /** The bearer token if an Authorization header was sent (401 if it is malformed). */
   bearerToken(): string | undefined;
 }
@@ -136,7 +138,8 @@ const problemResponses = (settings: HttpHandlerSettings, state: WeakMap<Context,
 export const createHttpHandler = (operations: Record<string, Operation>, settings: HttpHandlerSettings) => {
   const state = new WeakMap<Context, State>();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never the event: bodies carry enrollment codes and admin responses issue them.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(logMetrics(metrics))
     .use(problemResponses(settings, state))
@@ -162,6 +165,7 @@ export const createHttpHandler = (operations: Record<string, Operation>, setting
         pathParameters: Object.fromEntries(Object.entries(event.pathParameters ?? {}).flatMap(([key, value]) => (value === undefined ? [] : [[key, value]]))),
         query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).flatMap(([key, value]) => (value === undefined ? [] : [[key, value]]))),
         context,
+        principal: route.authorization === 'iam' ? (event.requestContext?.identity?.userArn ?? undefined) : undefined,
         bearerToken: () => bearerTokenFrom(headers.authorization),
       });
       metrics.addMetric('Success', MetricUnit.Count, 1);

@@ -17,7 +17,7 @@ export interface MetadataAdminDeps {
  */
 export const createMetadataAdminOperations = (deps: MetadataAdminDeps): Record<MetadataAdminRouteKey, Operation> => ({
   'GET /v1/admin/metadata': async () => ({ status: 200, body: await deps.status() }),
-  'POST /v1/admin/metadata/refresh': async (request) => ({ status: 200, body: await deps.refresh({ context: request.context }) }),
+  'POST /v1/admin/metadata/refresh': async (request) => ({ status: 200, body: await deps.refresh({ context: request.context, principal: request.principal }) }),
 });
 
 export type MetadataAdminRouteKey = Extract<RouteKey, 'GET /v1/admin/metadata' | 'POST /v1/admin/metadata/refresh'>;

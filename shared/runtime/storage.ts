@@ -4,6 +4,7 @@ import { createDynamoUserStore } from '../adapters/dynamodb/user-store.ts';
 import { createDynamoCredentialStore } from '../adapters/dynamodb/credential-store.ts';
 import { createDynamoEnrollmentCodeStore } from '../adapters/dynamodb/enrollment-code-store.ts';
 import { createDynamoAuditLog } from '../adapters/dynamodb/audit-log.ts';
+import { createDynamoUserDirectory } from '../adapters/dynamodb/user-directory.ts';
 import { tracer } from '../http/observability.ts';
 import { environmentVariables as names } from './variables.ts';
 import { optionalString, requiredString } from './environment.ts';
@@ -21,3 +22,5 @@ export const users = createDynamoUserStore(documentClient, tableName);
 export const credentials = createDynamoCredentialStore(documentClient, tableName);
 export const enrollmentCodes = createDynamoEnrollmentCodeStore(documentClient, tableName);
 export const audit = createDynamoAuditLog(documentClient, tableName);
+/** Admin function only. */
+export const directory = createDynamoUserDirectory(documentClient, tableName);

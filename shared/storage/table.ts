@@ -42,8 +42,36 @@ export const tableSchema = {
       sortKey: 'gsi3sk',
       nonKeyAttributes: ['credentialId', 'userId', 'authenticatorStatus'],
     },
+    {
+      /**
+       * Admin only (the policy impact report): every user with their keys, never read on a hot
+       * path. Users are spread over `directoryShards` partitions by id; within one, a user's keys
+       * sort just before their profile. Only what the policy looks at is projected, so sign-ins
+       * (counter, last use) never write to it.
+       */
+      indexName: 'directory',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      nonKeyAttributes: [
+        'type',
+        'userId',
+        'username',
+        'displayName',
+        'groups',
+        'disabled',
+        'createdAt',
+        'credentialId',
+        'aaguid',
+        'backupEligible',
+        'nickname',
+        'authenticatorName',
+      ],
+    },
   ],
 } as const;
+
+/** Partitions of the directory index: enough to keep one from running hot as users sign up. */
+export const directoryShards = 16;
 
 export type TableSchema = typeof tableSchema;
 
@@ -61,6 +89,11 @@ export const keys = {
   userEnrollmentCode: (userId: string, codeHash: string) => ({ pk: `USER#${userId}`, sk: `CODE#${codeHash}` }),
   enrollmentCodeSortPrefix: 'CODE#',
   policy: () => ({ pk: 'POLICY', sk: 'POLICY' }),
+  /** The directory index partition of a user and their keys (user ids are random, so the first bytes spread evenly). */
+  directoryPartition: (userId: string) => `DIRECTORY#${directoryShardOf(userId)}`,
+  directoryShard: (shard: number) => `DIRECTORY#${shard}`,
+  directoryProfile: (userId: string) => `${userId}#PROFILE`,
+  directoryCredential: (userId: string, credentialId: string) => `${userId}#${credentialSortKey(credentialId)}`,
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
   outboxPrefix: 'OUTBOX#',
   /** One FIDO metadata entry per model key (`AAGUID#<uuid>` or `KEYID#<hex>`). */
@@ -75,3 +108,10 @@ export const keys = {
   /** byAuthenticatorModel sort key: a digest, as credential ids may be longer than a sort key allows. */
   authenticatorModelSort: (credentialId: string) => `CRED#${createHash('sha256').update(credentialId).digest('base64url')}`,
 } as const;
+
+/** Which directory partition a user id falls in: a stable hash of the id, so any id spreads evenly. */
+export function directoryShardOf(userId: string): number {
+  let hash = 0;
+  for (let index = 0; index < userId.length; index += 1) hash = (hash * 31 + userId.charCodeAt(index)) >>> 0;
+  return hash % directoryShards;
+}

@@ -31,6 +31,8 @@ import { assessAuthenticator } from '../metadata/assess-authenticator.ts';
 import { decideAttestation } from '../metadata/attestation-policy.ts';
 import type { RevocationChecking } from '../metadata/certificate-path.ts';
 import type { AuthenticatorMetadataSource } from '../metadata/ports.ts';
+import { enforcePolicy } from './enforce-policy.ts';
+import { decideRegistration } from '../domain/policy-engine.ts';
 
 export const finishRegistrationRequest = z.strictObject({
   response: registrationResponseSchema,
@@ -116,10 +118,6 @@ export const finishRegistration = async (
   }
 
   const policy = await deps.policy.current();
-  if (!policy.enabled) {
-    throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
-  }
-
   const user = await resolveUser(challenge, deps, now);
   // §7.1 step 21: the attestation's trustworthiness, the model's status and name, from FIDO metadata.
   const authenticator = await assessAuthenticator(
@@ -158,6 +156,11 @@ export const finishRegistration = async (
       subject: { user: eventUser(user), credential: eventCredential(credential) },
     });
   }
+  // The whole policy again, now with the key's model, sync and attestation known.
+  enforcePolicy(
+    decideRegistration(policy, { method: challenge.method, user, credentialCount: user.credentialCount }, credential),
+    { user: eventUser(user), credential: eventCredential(credential) },
+  );
 
   const events: AuditEvent[] = [];
   if (challenge.method === 'selfSignUp') {
@@ -222,7 +225,7 @@ const coseAlgorithmOf = (publicKey: Uint8Array<ArrayBuffer>): number => {
   return typeof alg === 'number' ? alg : 0;
 };
 
-/** The user the key is for: created now on sign-up, otherwise still present and enabled. */
+/** The user the key is for: created now on sign-up, otherwise still present (the policy checks it is enabled). */
 const resolveUser = async (challenge: RegistrationChallenge, deps: FinishRegistrationDeps, now: number): Promise<StoredUser> => {
   if (challenge.method === 'selfSignUp') {
     return {
@@ -238,7 +241,6 @@ const resolveUser = async (challenge: RegistrationChallenge, deps: FinishRegistr
   const user = await deps.users.get(challenge.userId);
   const subject = { user: { id: challenge.userId, username: challenge.username } };
   if (!user) throw new VerificationFailedError('The account no longer exists.', { reason: 'user_unknown', subject });
-  if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
   return user;
 };
 

@@ -19,6 +19,8 @@ import { checkAuthenticatorData, checkChallenge, checkClientData, parseAuthentic
 import { authenticationResponseSchema, type AuthenticationResponse } from '../webauthn/response-schemas.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
 import { decideFlaggedKey } from '../metadata/attestation-policy.ts';
+import { decideSignIn } from '../domain/policy-engine.ts';
+import { enforcePolicy } from './enforce-policy.ts';
 
 export const finishSignInRequest = z.strictObject({ response: authenticationResponseSchema });
 export type FinishSignInRequest = z.infer<typeof finishSignInRequest>;
@@ -100,9 +102,9 @@ export const finishSignIn = async (
     throw refuse('The key reports a different backup eligibility than when it was registered.', 'backup_eligibility_changed');
   }
 
-  // A disabled user, or a method turned off, is refused only after a valid assertion (API.md).
-  if (user.disabled) throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject });
-  if (!policy.enabled) throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled', subject });
+  // The policy refuses only after a valid assertion (API.md): a disabled or untargeted user, a
+  // method turned off, a key model no longer allowed, a synced passkey where they are not.
+  enforcePolicy(decideSignIn(policy, user, credential), subject);
   // FIDO metadata reported this key's model compromised after enrolment (docs/metadata.md).
   const flaggedKey = decideFlaggedKey(policy, credential);
   if (!flaggedKey.allowed) throw new PolicyDeniedError(flaggedKey.detail, { reason: flaggedKey.reason, subject });

@@ -1,19 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import {
-  ConflictError,
-  InvalidRequestError,
-  PolicyDeniedError,
-  ReauthenticationRequiredError,
-  UnauthorizedError,
-} from '../errors.ts';
+import { ConflictError, InvalidRequestError, UnauthorizedError } from '../errors.ts';
 import type { ChallengeStore, Clock, CredentialStore, EnrollmentCodeStore, PolicySource, SecretHasher } from '../ports.ts';
-import { usernameKey, type RegistrationChallenge, type RegistrationMethod, type StoredUser } from '../domain/types.ts';
+import { usernameKey, type RegistrationChallenge, type RegistrationMethod } from '../domain/types.ts';
+import { decideRegistration, type PolicyUser } from '../domain/policy-engine.ts';
+import { newUserHandle } from '../domain/user-handle.ts';
 import { supportedAlgorithms, type RelyingPartySettings } from '../webauthn/settings.ts';
 import { authenticateBearer, signInAgeSeconds, type BearerDeps } from './authenticate-bearer.ts';
 import { normalizeEnrollmentCode, enrollmentCodePurpose } from './enrollment-code.ts';
 import { usernameSchema, displayNameSchema } from './user-fields.ts';
+import { enforcePolicy } from './enforce-policy.ts';
 
 export const startRegistrationRequest = z.strictObject({
   username: usernameSchema.optional(),
@@ -37,17 +34,17 @@ interface Applicant {
   userId: string;
   username: string;
   displayName: string;
+  /** What the policy looks at: groups and the disabled flag. */
+  user: PolicyUser;
+  /** A signed-in user adding a key: how old their sign-in is. */
+  signInAgeSeconds?: number;
   enrollmentCodeHash?: string;
 }
 
-/** A new WebAuthn user handle: 32 random bytes, opaque, never PII (WebAuthn §14.6.1). */
-const newUserHandle = (): string => randomBytes(32).toString('base64url');
-
-const subjectOf = (user: StoredUser) => ({ user: { id: user.id, username: user.username } });
-
 /**
  * Registration options (WebAuthn §7.1, before step 1) for exactly one of three authorisations
- * (API.md): a signed-in user adding a key, an enrollment code, or open self sign-up.
+ * (API.md): a signed-in user adding a key, an enrollment code, or open self sign-up. The policy
+ * engine decides who may register here; the key's own rules (model, sync, attestation) at verify.
  */
 export const startRegistration = async (
   input: { request: StartRegistrationRequest; bearerToken: string | undefined },
@@ -66,22 +63,25 @@ export const startRegistration = async (
   }
 
   const policy = await deps.policy.current();
-  if (!policy.enabled) {
-    throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled' });
-  }
-
   const applicant = bearerToken !== undefined
-    ? await applicantFromToken(bearerToken, policy.allowSelfServiceSetup, policy.stepUpMaxAgeSeconds, deps)
+    ? await applicantFromToken(bearerToken, deps)
     : request.enrollmentCode !== undefined
       ? await applicantFromCode(request.enrollmentCode, deps)
-      : await applicantFromSignUp(request.username ?? '', request.displayName, policy.allowSelfSignUp, deps);
+      : applicantFromSignUp(request.username ?? '', request.displayName);
 
   const existing = applicant.method === 'selfSignUp' ? [] : await deps.credentials.listForUser(applicant.userId);
-  if (existing.length >= policy.maxCredentialsPerUser) {
-    throw new PolicyDeniedError(`This account already has the maximum of ${policy.maxCredentialsPerUser} keys.`, {
-      reason: 'credential_limit_reached',
-      subject: { user: { id: applicant.userId, username: applicant.username } },
-    });
+  enforcePolicy(
+    decideRegistration(policy, {
+      method: applicant.method,
+      user: applicant.user,
+      credentialCount: existing.length,
+      signInAgeSeconds: applicant.signInAgeSeconds,
+    }),
+    applicant.method === 'selfSignUp' ? undefined : { user: { id: applicant.userId, username: applicant.username } },
+  );
+  // A sign-up form cannot hide a taken name (API.md); the verify transaction guards it again.
+  if (applicant.method === 'selfSignUp' && (await deps.users.isUsernameTaken(usernameKey(applicant.username)))) {
+    throw new ConflictError('That username is taken.', { reason: 'username_taken' });
   }
 
   const timeoutMs = policy.registrationTimeoutSeconds * 1000;
@@ -118,27 +118,16 @@ export const startRegistration = async (
   return { options };
 };
 
-const applicantFromToken = async (
-  token: string,
-  allowSelfServiceSetup: boolean,
-  stepUpMaxAgeSeconds: number,
-  deps: StartRegistrationDeps,
-): Promise<Applicant> => {
+const applicantFromToken = async (token: string, deps: StartRegistrationDeps): Promise<Applicant> => {
   const { user, claims } = await authenticateBearer(token, deps);
-  if (!allowSelfServiceSetup) {
-    throw new PolicyDeniedError('Adding keys yourself is turned off; ask an administrator for an enrollment code.', {
-      reason: 'self_service_disabled',
-      subject: subjectOf(user),
-    });
-  }
-  // Ensure a stolen, older token cannot add an attacker's key (API.md: stepUpMaxAgeSeconds).
-  if (signInAgeSeconds(claims, deps.clock) > stepUpMaxAgeSeconds) {
-    throw new ReauthenticationRequiredError(
-      `Adding a key needs a sign-in from the last ${stepUpMaxAgeSeconds} seconds; sign in again.`,
-      { reason: 'reauthentication_required', subject: subjectOf(user) },
-    );
-  }
-  return { method: 'selfService', userId: user.id, username: user.username, displayName: user.displayName };
+  return {
+    method: 'selfService',
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    user,
+    signInAgeSeconds: signInAgeSeconds(claims, deps.clock),
+  };
 };
 
 const applicantFromCode = async (code: string, deps: StartRegistrationDeps): Promise<Applicant> => {
@@ -152,32 +141,21 @@ const applicantFromCode = async (code: string, deps: StartRegistrationDeps): Pro
   if (!user) {
     throw new UnauthorizedError('The enrollment code is not valid or has expired.', { reason: 'enrollment_code_invalid' });
   }
-  if (user.disabled) {
-    throw new PolicyDeniedError('This account is disabled.', { reason: 'user_disabled', subject: subjectOf(user) });
-  }
   return {
     method: 'enrollmentCode',
     userId: user.id,
     username: user.username,
     displayName: user.displayName,
+    user,
     enrollmentCodeHash: codeHash,
   };
 };
 
-const applicantFromSignUp = async (
-  username: string,
-  displayName: string | undefined,
-  allowSelfSignUp: boolean,
-  deps: StartRegistrationDeps,
-): Promise<Applicant> => {
-  if (!allowSelfSignUp) {
-    throw new PolicyDeniedError('Creating an account yourself is turned off; ask an administrator.', {
-      reason: 'self_sign_up_disabled',
-    });
-  }
-  // A sign-up form cannot hide a taken name (API.md); the verify transaction guards it again.
-  if (await deps.users.isUsernameTaken(usernameKey(username))) {
-    throw new ConflictError('That username is taken.', { reason: 'username_taken' });
-  }
-  return { method: 'selfSignUp', userId: newUserHandle(), username, displayName: displayName ?? username };
-};
+/** Open sign-up: a fresh handle for a user created at verify, in no group yet. */
+const applicantFromSignUp = (username: string, displayName: string | undefined): Applicant => ({
+  method: 'selfSignUp',
+  userId: newUserHandle(),
+  username,
+  displayName: displayName ?? username,
+  user: { groups: [], disabled: false },
+});

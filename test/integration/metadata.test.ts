@@ -228,6 +228,7 @@ describe('refused BLOBs and the admin operations', () => {
     headers: {},
     pathParameters: {},
     query: {},
+    principal: 'arn:aws:iam::000000000000:user/test-admin',
     context,
     bearerToken: () => undefined,
   });

@@ -61,6 +61,8 @@ export const sampleEvent = (
         context,
         clock,
       );
+    case 'User Deleted':
+      return buildEvent(detailType, { actor: admin, outcome: 'success', user: sampleUser }, context, clock);
     case 'Enrollment Code Issued':
       return buildEvent(detailType, { actor: admin, outcome: 'success', user: sampleUser }, context, clock);
     case 'Credential Registered':

@@ -1,39 +1,9 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../storage/table.ts';
-import { ConditionFailedError } from '../../errors.ts';
 import type { CredentialStore, NewRegistration, SignInUpdate } from '../../ports.ts';
-import type { AuditEvent } from '../../events/catalog.ts';
-import { credentialItem, outboxItem, publicCredentialAttributes, toCredential, toUser, userItem } from './items.ts';
-import { cancelledConditionIndexes, projection } from './expressions.ts';
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
-/** Runs a transaction; a failed condition becomes ConditionFailedError naming the first guard that failed. */
-const transact = async (
-  client: DynamoDBDocumentClient,
-  items: { item: TransactItem; guard: string }[],
-): Promise<void> => {
-  try {
-    await client.send(new TransactWriteCommand({ TransactItems: items.map(({ item }) => item) }));
-  } catch (error) {
-    const failed = cancelledConditionIndexes(error);
-    if (failed === undefined || failed.length === 0) throw error;
-    const guard = items[failed[0] ?? 0]?.guard;
-    throw new ConditionFailedError(`Transaction refused by the ${guard ?? 'unknown'} guard`, guard, { cause: error });
-  }
-};
-
-const outboxPuts = (tableName: string, events: AuditEvent[]) =>
-  events.map((event) => ({
-    item: { Put: { TableName: tableName, Item: outboxItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
-    guard: 'outbox',
-  }));
+import { credentialItem, publicCredentialAttributes, toCredential, toUser, userItem } from './items.ts';
+import { projection } from './expressions.ts';
+import { outboxPuts, transact, type GuardedItem } from './transact.ts';
 
 export const createDynamoCredentialStore = (client: DynamoDBDocumentClient, tableName: string): CredentialStore => ({
   async getWithUser(userId, credentialId) {
@@ -86,7 +56,7 @@ export const createDynamoCredentialStore = (client: DynamoDBDocumentClient, tabl
   async register(registration: NewRegistration) {
     const { credential, newUser, enrollmentCode, maxCredentialsPerUser, usernameKey, events } = registration;
     const now = Date.parse(credential.createdAt);
-    const items: { item: TransactItem; guard: string }[] = [
+    const items: GuardedItem[] = [
       {
         // The credential-id uniqueness guard: a credential id is registered once, across all users.
         item: {
@@ -155,6 +125,13 @@ export const createDynamoCredentialStore = (client: DynamoDBDocumentClient, tabl
         item: enrollmentCode.oneTime ? { Delete: codeCondition } : { ConditionCheck: codeCondition },
         guard: 'enrollmentCode',
       });
+      if (enrollmentCode.oneTime) {
+        // The user's own record of the code goes with it.
+        items.push({
+          item: { Delete: { TableName: tableName, Key: keys.userEnrollmentCode(credential.userId, enrollmentCode.codeHash) } },
+          guard: 'enrollmentCode',
+        });
+      }
     }
     items.push(...outboxPuts(tableName, events));
     await transact(client, items);

@@ -2,6 +2,8 @@ import { credentialSortKey, keys } from '../../storage/table.ts';
 import { modelKeyOf } from '../../metadata/authenticator-metadata.ts';
 import type { AuditEvent } from '../../events/catalog.ts';
 import type { Challenge, EnrollmentCode, StoredCredential, StoredUser, Transport } from '../../domain/types.ts';
+import type { Policy } from '../../domain/policy.ts';
+import type { DirectoryCredential } from '../../ports.ts';
 
 /**
  * Mapping between domain values and table items. Item attribute names live here and in the
@@ -56,6 +58,8 @@ export const userItem = (user: StoredUser, usernameKey: string) => ({
   credentialCount: user.credentialCount,
   gsi1pk: keys.usernameIndex(usernameKey),
   gsi1sk: 'PROFILE',
+  gsi2pk: keys.directoryPartition(user.id),
+  gsi2sk: keys.directoryProfile(user.id),
 });
 
 export const toUser = (item: Record<string, unknown>): StoredUser => ({
@@ -93,6 +97,8 @@ export const credentialItem = (credential: StoredCredential, usernameKey: string
   gsi1pk: keys.usernameIndex(usernameKey),
   gsi1sk: credentialSortKey(credential.id),
   ...authenticatorModelIndexKeys(credential),
+  gsi2pk: keys.directoryPartition(credential.userId),
+  gsi2sk: keys.directoryCredential(credential.userId, credential.id),
 });
 
 /** byAuthenticatorModel keys, only for keys whose model FIDO metadata could describe (sparse index). */
@@ -148,6 +154,36 @@ export const toEnrollmentCode = (item: Record<string, unknown>): EnrollmentCode 
   userId: item.userId as string,
   expiresAt: item.expiresAt as number,
   oneTime: item.oneTime === true,
+  createdAt: item.createdAt as string,
+});
+
+/** The user's own record of a code they were issued, so deleting the user removes their codes too. */
+export const userEnrollmentCodeItem = (code: EnrollmentCode) => ({
+  ...keys.userEnrollmentCode(code.userId, code.codeHash),
+  type: 'userEnrollmentCode',
+  codeHash: code.codeHash,
+  expiresAt: code.expiresAt,
+  oneTime: code.oneTime,
+  createdAt: code.createdAt,
+  ttl: Math.ceil(code.expiresAt / 1000),
+});
+
+/** The whole stored policy; `version` counts replacements so two admins cannot overwrite each other unseen. */
+export const policyItem = (policy: Policy, version: number, updatedAt: string) => ({
+  ...keys.policy(),
+  type: 'policy',
+  policy,
+  version,
+  updatedAt,
+});
+
+/** A user's key as the directory index projects it: what the policy looks at, no key material. */
+export const toDirectoryCredential = (item: Record<string, unknown>): DirectoryCredential => ({
+  id: item.credentialId as string,
+  aaguid: item.aaguid as string,
+  backupEligible: item.backupEligible === true,
+  nickname: item.nickname as string,
+  authenticatorName: item.authenticatorName as string | undefined,
   createdAt: item.createdAt as string,
 });
 

@@ -1,9 +1,7 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../storage/table.ts';
-import { policySchema, type Policy } from '../../domain/policy.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Policy } from '../../domain/policy.ts';
 import type { Clock, PolicySource } from '../../ports.ts';
-import { projection } from './expressions.ts';
-import { policyAttributes } from './items.ts';
+import { effectivePolicy, readStoredPolicy } from './policy-store.ts';
 
 export interface PolicySourceSettings {
   defaults: Policy;
@@ -25,11 +23,9 @@ export const createDynamoPolicySource = (
   let inFlight: Promise<Policy> | undefined;
 
   const read = async (): Promise<Policy> => {
-    const result = await client.send(
-      new GetCommand({ TableName: tableName, Key: keys.policy(), ...projection(policyAttributes) }),
-    );
-    const stored = (result.Item?.policy as Record<string, unknown> | undefined) ?? {};
-    return policySchema.parse({ ...settings.defaults, ...stored });
+    // Eventually consistent is enough: a change need only be effective within the cache time.
+    const { stored } = await readStoredPolicy(client, tableName, { consistent: false, withVersion: false });
+    return effectivePolicy(settings.defaults, stored);
   };
 
   return {

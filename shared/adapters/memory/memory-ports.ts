@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionFailedError } from '../../errors.ts';
 import { basePolicy, type Policy } from '../../domain/policy.ts';
 import { usernameKey, type Challenge, type EnrollmentCode, type StoredCredential, type StoredUser } from '../../domain/types.ts';
@@ -9,6 +10,9 @@ import type {
   CredentialStore,
   EnrollmentCodeStore,
   PolicySource,
+  PolicyStore,
+  UserChanges,
+  UserDirectory,
   UserStore,
 } from '../../ports.ts';
 
@@ -25,6 +29,7 @@ export class MemoryDatabase {
   readonly enrollmentCodes = new Map<string, EnrollmentCode>();
   readonly events: AuditEvent[] = [];
   policy: Policy = basePolicy;
+  policyVersion = 0;
 
   addUser(user: StoredUser): void {
     this.users.set(user.id, structuredClone(user));
@@ -150,14 +155,81 @@ export const createMemoryPorts = (db: MemoryDatabase) => {
       const code = db.enrollmentCodes.get(codeHash);
       return code && structuredClone(code);
     },
+    async issue({ code, events }) {
+      const user = db.users.get(code.userId);
+      if (!user || user.disabled) throw new ConditionFailedError('user missing or disabled', 'user');
+      if (db.enrollmentCodes.has(code.codeHash)) throw new ConditionFailedError('code exists', 'enrollmentCode');
+      db.enrollmentCodes.set(code.codeHash, structuredClone(code));
+      db.events.push(...events);
+    },
   };
 
   const policy: PolicySource = { current: async () => db.policy };
+  const policies: PolicyStore = {
+    async read() {
+      return { policy: structuredClone(db.policy), version: db.policyVersion };
+    },
+    async replace({ policy: next, expectedVersion, events }) {
+      if (db.policyVersion !== expectedVersion) throw new ConditionFailedError('policy changed', 'policy');
+      db.policy = structuredClone(next);
+      db.policyVersion += 1;
+      db.events.push(...events);
+    },
+  };
+
+  const directory: UserDirectory = {
+    async create({ user, usernameKey: key, events }) {
+      if (db.usernames.has(key)) throw new ConditionFailedError('username taken', 'username');
+      if (db.users.has(user.id)) throw new ConditionFailedError('user exists', 'user');
+      db.addUser(user);
+      db.events.push(...events);
+    },
+    async findIdByUsername(key) {
+      return db.usernames.get(key);
+    },
+    async update({ userId, before, changes, events }) {
+      const user = db.users.get(userId);
+      const unchanged = user && (Object.keys(changes) as (keyof UserChanges)[]).every((field) => isDeepStrictEqual(user[field], before[field]));
+      if (!user || !unchanged) throw new ConditionFailedError('user missing or changed', 'user');
+      Object.assign(user, structuredClone(changes));
+      db.events.push(...events);
+    },
+    async loadAccount(userId) {
+      const user = db.users.get(userId);
+      if (!user) return undefined;
+      return {
+        user: structuredClone(user),
+        credentials: [...db.credentials.values()].filter((credential) => credential.userId === userId).map((credential) => structuredClone(credential)),
+        enrollmentCodeHashes: [...db.enrollmentCodes.values()].filter((code) => code.userId === userId).map((code) => code.codeHash),
+      };
+    },
+    async remove({ account, usernameKey: key, credentialEvents, events }) {
+      const user = db.users.get(account.user.id);
+      if (!user || user.credentialCount !== account.user.credentialCount) throw new ConditionFailedError('user missing or changed', 'user');
+      for (const credential of account.credentials) {
+        if (!db.credentials.delete(credential.id)) throw new ConditionFailedError('credential gone', 'credential');
+        const event = credentialEvents[credential.id];
+        if (event) db.events.push(event);
+      }
+      for (const codeHash of account.enrollmentCodeHashes) db.enrollmentCodes.delete(codeHash);
+      db.users.delete(user.id);
+      if (db.usernames.get(key) === user.id) db.usernames.delete(key);
+      db.events.push(...events);
+    },
+    async forEachEntry(visit) {
+      for (const { credentialCount: _, ...user } of db.users.values()) {
+        const credentials = [...db.credentials.values()]
+          .filter((credential) => credential.userId === user.id)
+          .map(({ id, aaguid, backupEligible, nickname, authenticatorName, createdAt }) => ({ id, aaguid, backupEligible, nickname, authenticatorName, createdAt }));
+        visit(structuredClone({ user, credentials }));
+      }
+    },
+  };
   const audit: AuditLog = {
     async record(event) {
       db.events.push(event);
     },
   };
 
-  return { challenges, users, credentials, enrollmentCodes, policy, audit };
+  return { challenges, users, credentials, enrollmentCodes, policy, policies, directory, audit };
 };

@@ -60,6 +60,6 @@ describe('docs/events.md', () => {
     expect(matched(forUser!)).toEqual(['Sign-In Failed']);
     expect(matched(clone!)).toEqual(['Credential Clone Suspected']);
     expect(matched(synced!)).toEqual([]);
-    expect(matched(admin!)).toEqual(['User Created', 'User Updated', 'Enrollment Code Issued', 'Policy Updated']);
+    expect(matched(admin!)).toEqual(['User Created', 'User Updated', 'User Deleted', 'Enrollment Code Issued', 'Policy Updated']);
   });
 });

@@ -1,38 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { registerMetadataCommands, type AdminApi, type CommandGroup } from '../../../cli/metadata-commands.ts';
+import { exitCodes, runAdminCli } from '../../../cli/program.ts';
 
-/** Records commands as commander would, so a test can run their actions. */
-const fakeProgram = () => {
-  const actions = new Map<string, (options: { json?: boolean }) => Promise<void>>();
-  const group = (path: string): CommandGroup => {
-    const self: CommandGroup = {
-      command: (name) => group(path ? `${path} ${name}` : name),
-      description: () => self,
-      option: () => self,
-      action: (handler) => {
-        actions.set(path, handler);
-        return self;
-      },
-    };
-    return self;
-  };
-  return { program: group(''), actions };
-};
-
+/** Runs `npm run admin -- <command>` against a fake admin API that gives one answer. */
 const run = async (command: string, answer: { status: number; body: unknown }, options: { json?: boolean } = {}) => {
-  const { program, actions } = fakeProgram();
   const printed: string[] = [];
+  const errors: string[] = [];
   const requests: string[] = [];
-  let exitCode = 0;
-  const api: AdminApi = {
-    request: async (method, path) => {
-      requests.push(`${method} ${path}`);
-      return answer;
-    },
-  };
-  registerMetadataCommands(program, { api: () => api, print: (text) => printed.push(text), setExitCode: (code) => (exitCode = code) });
-  await actions.get(command)?.(options);
-  return { printed: printed.join('\n'), requests, exitCode };
+  const fakeFetch = (async (url: URL | string, init?: RequestInit) => {
+    requests.push(`${init?.method ?? 'GET'} ${new URL(String(url)).pathname}`);
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  const exitCode = await runAdminCli([...command.split(' '), ...(options.json ? ['--json'] : [])], {
+    stdout: (text) => printed.push(text),
+    stderr: (text) => errors.push(text),
+    env: { LATCHKEY_URL: 'http://localhost:3999', LOCAL_ADMIN_TOKEN: 'test-token' },
+    connection: { fetch: fakeFetch },
+  });
+  return { printed: printed.join(''), errors: errors.join(''), requests, exitCode };
 };
 
 const refreshed = { outcome: 'updated', detail: 'Stored BLOB 42: 3 models', at: '2026-11-23T09:00:00.000Z', blobNumber: 42, flaggedCredentials: 2, warnings: [] };
@@ -72,6 +56,8 @@ describe('admin CLI: metadata commands', () => {
 
   it('prints JSON with --json, and fails with the API answer when it is not a status', async () => {
     expect(JSON.parse((await run('metadata refresh', { status: 200, body: refreshed }, { json: true })).printed)).toMatchObject({ blobNumber: 42 });
-    await expect(run('metadata status', { status: 403, body: { code: 'unauthorized' } })).rejects.toThrow(/answered 403/);
+    const refusedByApi = await run('metadata status', { status: 403, body: { type: 'urn:latchkey:problem:unauthorized', title: 'Unauthorized', status: 403, detail: 'Not an admin.', code: 'unauthorized' } });
+    expect(refusedByApi.exitCode).toBe(exitCodes.failed);
+    expect(refusedByApi.errors).toContain('Not an admin.');
   });
 });

@@ -1,0 +1,52 @@
+import { ConditionFailedError, NotFoundError } from '../../errors.ts';
+import { toPublicCredential, type Credential } from '../../domain/types.ts';
+import type { Clock, CredentialStore, UserStore } from '../../ports.ts';
+import { buildEvent, eventCredential, eventUser } from '../../events/build-event.ts';
+import { adminActor, type AdminRequest } from './admin-request.ts';
+import { requireUser } from './manage-users.ts';
+
+export interface ManageUserCredentialsDeps {
+  users: UserStore;
+  credentials: CredentialStore;
+  clock: Clock;
+}
+
+/** A key as admins see it: the public Credential, plus whether a counter regression was let through (`counterRegression: flag`). */
+export type AdminCredential = Credential & { cloneSuspected?: true };
+
+/** A user's keys (never the public keys). */
+export const listUserCredentials = async (input: { userId: string }, deps: ManageUserCredentialsDeps): Promise<{ credentials: AdminCredential[] }> => {
+  const user = await requireUser(input.userId, deps.users);
+  const credentials = await deps.credentials.listForUser(user.id);
+  return {
+    credentials: credentials.map((credential) => ({ ...toPublicCredential(credential), ...(credential.cloneSuspected ? { cloneSuspected: true as const } : {}) })),
+  };
+};
+
+/** Removes one of a user's keys (a lost or suspect key); it can never sign in again. */
+export const deleteUserCredential = async (
+  input: AdminRequest & { userId: string; credentialId: string },
+  deps: ManageUserCredentialsDeps,
+): Promise<void> => {
+  const user = await requireUser(input.userId, deps.users);
+  const credential = (await deps.credentials.listForUser(user.id)).find((candidate) => candidate.id === input.credentialId);
+  const missing = () => new NotFoundError('The user has no key with that id.');
+  if (!credential) throw missing();
+  try {
+    await deps.credentials.remove({
+      userId: user.id,
+      credentialId: credential.id,
+      events: [
+        buildEvent(
+          'Credential Deleted',
+          { actor: adminActor(input.principal), outcome: 'success', user: eventUser(user), credential: eventCredential(credential) },
+          input.context,
+          deps.clock,
+        ),
+      ],
+    });
+  } catch (error) {
+    if (error instanceof ConditionFailedError) throw missing();
+    throw error;
+  }
+};
