@@ -201,7 +201,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     });
 
   return {
-    signUp(input) {
+    async signUp(input) {
       const { username, displayName, nickname } = input;
       return register('signUp', { username, ...(displayName ? { displayName } : {}) }, {}, nickname);
     },
@@ -214,7 +214,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
       return forgetSessionOnUnauthorized(register('enrol', {}, { accessToken }, input.nickname));
     },
 
-    signIn(input = {}) {
+    async signIn(input = {}) {
       const operation = 'signIn';
       return tracked(async (signal) => {
         stopAutofillRefresh();
@@ -236,7 +236,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
       });
     },
 
-    signInWithAutofill(input = {}) {
+    async signInWithAutofill(input = {}) {
       const operation = 'signInWithAutofill';
       const external = input.signal;
       return tracked(async (signal) => {
@@ -276,7 +276,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
       });
     },
 
-    listKeys() {
+    async listKeys() {
       const operation = 'listKeys';
       const { accessToken } = requireSession(operation);
       return forgetSessionOnUnauthorized(
@@ -284,7 +284,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
       );
     },
 
-    renameKey(credentialId, nickname) {
+    async renameKey(credentialId, nickname) {
       const operation = 'renameKey';
       const { accessToken } = requireSession(operation);
       return forgetSessionOnUnauthorized(
@@ -302,7 +302,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
       );
     },
 
-    deleteKey(credentialId) {
+    async deleteKey(credentialId) {
       const operation = 'deleteKey';
       const { accessToken } = requireSession(operation);
       return forgetSessionOnUnauthorized(
