@@ -90,7 +90,8 @@ export const createKeysPage = (client) => {
 
   const load = async (focusKeyId) => {
     list.setAttribute('aria-busy', 'true');
-    keys = await client.listKeys();
+    // Oldest first: the order people enrolled them in, stable across renames.
+    keys = (await client.listKeys()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     render(focusKeyId);
   };
 

@@ -6,8 +6,9 @@ export const $$ = (selector, root = document) => [...root.querySelectorAll(selec
 const status = () => $('#status');
 const alertRegion = () => $('#alert');
 
-/** Polite announcement (role="status"): progress and success. */
-export const announce = (message) => {
+/** Polite announcement (role="status"): progress and success. `visible: false` only speaks it. */
+export const announce = (message, { visible = true } = {}) => {
+  status().classList.toggle('visually-hidden', !visible);
   status().textContent = message;
 };
 
@@ -67,7 +68,8 @@ export const setBusy = (text, onCancel) => {
   if (text) {
     $('#busy-text').textContent = text;
     busy.hidden = false;
-    announce(text);
+    // The busy bar shows the prompt; the status region only speaks it.
+    announce(text, { visible: false });
     cancelBusy = onCancel;
     main.setAttribute('aria-busy', 'true');
     for (const button of $$('main button')) {
@@ -75,6 +77,8 @@ export const setBusy = (text, onCancel) => {
       button.disabled = true;
     }
   } else {
+    // The prompt is over: do not leave "touch your key" on screen.
+    if (status().textContent === $('#busy-text').textContent) announce('');
     busy.hidden = true;
     cancelBusy = undefined;
     main.removeAttribute('aria-busy');
@@ -98,7 +102,8 @@ export const formatDate = (iso) => dateOnly.format(new Date(iso));
 export const formatRelative = (iso, now = Date.now()) => {
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(seconds);
-  if (abs < 45) return 'just now';
+  // A moment slightly ahead of this browser's clock is the server's clock running ahead.
+  if (abs < 45 || seconds > 0) return 'just now';
   if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
   if (abs < 7 * 86_400) return relative.format(Math.round(seconds / 86_400), 'day');

@@ -69,6 +69,8 @@ describe.skipIf(!runnable)('Chromium with a virtual security key', () => {
   it('enrols, signs in usernameless and username-first, adds a second key, deletes one, and the deleted key cannot sign in', async () => {
     const page = await browser.newPage();
     await page.goto(stage.url);
+    // The library's own UMD bundle, whatever the demo app at / loads.
+    await page.addScriptTag({ url: '/vendor/simplewebauthn-browser.js' });
     const firstKey = await addVirtualAuthenticator(page);
 
     // Enrol (self sign-up): Chromium answers `direct` attestation with packed.
