@@ -60,6 +60,8 @@ export const createApi = (options: { baseUrl: string; fetch: typeof fetch }): Ap
       throw new LatchkeyError('Cannot reach the sign-in service. Check your connection and try again.', {
         code: 'network',
         operation,
+        // Browsers report a CORS refusal as a failed fetch, with no status to read.
+        detail: `${request.method} ${baseUrl}${request.path} failed (${cause instanceof Error ? cause.message : String(cause)}). If the service is up, check that this page's origin is one of its allowed origins.`,
         cause,
       });
     }

@@ -362,6 +362,9 @@ describe('transport failures', () => {
 
     expect(error.code).toBe('network');
     expect(error.message).toMatch(/Cannot reach the sign-in service/);
+    expect(error.detail).toBe(
+      "POST https://auth.example.com/v1/authentication/options failed (Failed to fetch). If the service is up, check that this page's origin is one of its allowed origins.",
+    );
   });
 
   it('an error page that is not a problem is unexpected_response with its status', async () => {
