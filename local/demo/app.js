@@ -232,6 +232,8 @@ $('#sign-out').addEventListener('click', () => {
   navigate('sign-in', 'You are signed out.');
 });
 $('#busy-cancel').addEventListener('click', () => cancelBusyWork());
+// An alert is about the last attempt; once the person edits the form, it has done its job.
+$('#main').addEventListener('input', () => $('#alert').replaceChildren());
 
 // The curl example shows this server's own address.
 for (const code of $$('.help pre code')) code.textContent = code.textContent.replaceAll('http://localhost:3000', window.location.origin);
