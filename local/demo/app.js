@@ -101,6 +101,14 @@ const quietly = (error) => isLatchkeyError(error, 'aborted');
 // ── Passkey autofill (conditional mediation) on the username field ──────────────────────────
 let autofill;
 
+const autofillHints = {
+  on: 'Your browser can offer your passkey here: select this field.',
+  off: 'Type your username and continue; you will be asked for your key.',
+};
+const showAutofillHint = () => {
+  $('#sign-in-username-hint').textContent = autofill ? autofillHints.on : autofillHints.off;
+};
+
 const stopAutofill = () => {
   autofill?.abort();
   autofill = undefined;
@@ -108,9 +116,10 @@ const stopAutofill = () => {
 
 const startAutofill = async () => {
   stopAutofill();
-  if (!(await isAutofillSupported())) return;
+  if (!(await isAutofillSupported())) return showAutofillHint();
   const controller = new AbortController();
   autofill = controller;
+  showAutofillHint();
   try {
     const session = await client.signInWithAutofill({ signal: controller.signal });
     signedIn(session, 'with a passkey from autofill');
@@ -120,6 +129,7 @@ const startAutofill = async () => {
     showError(error);
   } finally {
     if (autofill === controller) autofill = undefined;
+    showAutofillHint();
   }
 };
 

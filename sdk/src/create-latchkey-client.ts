@@ -102,6 +102,8 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
   const listeners = new Set<SessionListener>();
   const inFlight = new Set<AbortController>();
   let autofillRefresh: ReturnType<typeof setTimeout> | undefined;
+  /** The autofill request whose conditional ceremony the browser is running, if any. */
+  let autofillOwner: object | undefined;
 
   const setSession = (session: Session | undefined) => {
     store.save(session);
@@ -118,11 +120,11 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
   };
 
   /** Runs one operation with its own AbortController, so `abort()` reaches its requests. */
-  const tracked = async <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const tracked = async <T>(work: (signal: AbortSignal, abort: () => void) => Promise<T>): Promise<T> => {
     const controller = new AbortController();
     inFlight.add(controller);
     try {
-      return await work(controller.signal);
+      return await work(controller.signal, () => controller.abort());
     } finally {
       inFlight.delete(controller);
     }
@@ -145,10 +147,15 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     }
   };
 
-  /** A modal ceremony replaces a waiting autofill one; its refresh timer must not cancel the new one. */
-  const stopAutofillRefresh = () => {
+  /**
+   * The browser runs one ceremony at a time, and a modal one replaces a waiting autofill one.
+   * From then on nothing of the autofill request (its refresh timer, its AbortSignal) may cancel
+   * "the" ceremony, which is no longer its own.
+   */
+  const endAutofill = () => {
     if (autofillRefresh !== undefined) clearTimeout(autofillRefresh);
     autofillRefresh = undefined;
+    autofillOwner = undefined;
   };
 
   const register = async (
@@ -158,7 +165,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     nickname: string | undefined,
   ): Promise<Enrolment> =>
     tracked(async (signal) => {
-      stopAutofillRefresh();
+      endAutofill();
       const optionsJSON = await api({
         method: 'POST',
         path: '/v1/registration/options',
@@ -217,7 +224,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     async signIn(input = {}) {
       const operation = 'signIn';
       return tracked(async (signal) => {
-        stopAutofillRefresh();
+        endAutofill();
         const optionsJSON = await api({
           method: 'POST',
           path: '/v1/authentication/options',
@@ -239,26 +246,32 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     async signInWithAutofill(input = {}) {
       const operation = 'signInWithAutofill';
       const external = input.signal;
-      return tracked(async (signal) => {
+      const aborted = () => errorFromWebAuthn(Object.assign(new Error('aborted'), { name: 'AbortError' }), operation);
+      return tracked(async (signal, abortRequests) => {
         if (!(await browserSupportsWebAuthnAutofill())) {
           throw errorFromWebAuthn(new Error('Browser does not support WebAuthn autofill'), operation);
         }
+        const owner = {};
         const stop = () => {
-          stopAutofillRefresh();
+          abortRequests();
+          if (autofillOwner !== owner) return;
+          endAutofill();
           WebAuthnAbortService.cancelCeremony();
         };
-        if (external?.aborted) throw errorFromWebAuthn(Object.assign(new Error('aborted'), { name: 'AbortError' }), operation);
+        if (external?.aborted) throw aborted();
         external?.addEventListener('abort', stop, { once: true });
         try {
           // A conditional request can wait for hours; its challenge cannot. Re-issue it in time.
           for (;;) {
             const optionsJSON = await api({ method: 'POST', path: '/v1/authentication/options', operation, body: {}, signal, parse: parseRequestOptions });
+            if (external?.aborted) throw aborted();
             let refreshing = false;
-            const lifetime = optionsJSON.timeout ?? 300_000;
+            autofillOwner = owner;
             autofillRefresh = setTimeout(() => {
+              if (autofillOwner !== owner) return;
               refreshing = true;
               WebAuthnAbortService.cancelCeremony();
-            }, Math.max(lifetime - autofillRefreshMarginMs, 10_000));
+            }, Math.max((optionsJSON.timeout ?? 300_000) - autofillRefreshMarginMs, 10_000));
             let response: AuthenticationResponseJSON;
             try {
               response = await startAuthentication({ optionsJSON, useBrowserAutofill: true });
@@ -266,7 +279,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
               if (refreshing && !external?.aborted) continue;
               throw errorFromWebAuthn(error, operation);
             } finally {
-              stopAutofillRefresh();
+              if (autofillOwner === owner) endAutofill();
             }
             return await finishSignIn(operation, response, signal);
           }
@@ -320,7 +333,7 @@ export const createLatchkeyClient = (options: LatchkeyClientOptions): LatchkeyCl
     },
 
     abort() {
-      stopAutofillRefresh();
+      endAutofill();
       WebAuthnAbortService.cancelCeremony();
       for (const controller of inFlight) controller.abort();
     },

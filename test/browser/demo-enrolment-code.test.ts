@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from '../support/chromium.ts';
 import { startTestStage, type TestStage } from '../support/local-stage.ts';
 import { issueEnrollmentCode, type IssuedCode } from './support/enrollment-code.ts';
-import { expectAlert, expectStatus, expectView, openPortal, plugInKey, screenshot, signOut, type VirtualKey } from './support/portal.ts';
+import { expectAlert, expectStatus, expectView, openPortal, screenshot, signOut, type VirtualKey } from './support/portal.ts';
 
 /**
  * First enrolment with an administrator's code ("I have a code from my administrator"), as in
@@ -33,8 +33,7 @@ const submit = () => page.getByRole('button', { name: 'Set up my security key' }
 
 describe.skipIf(!runnable)('Kestrel Hub: first key with an enrollment code', () => {
   it('finds the code entry from the sign-in page and checks the field is filled', async () => {
-    page = await openPortal(browser, stage);
-    key = await plugInKey(page);
+    ({ page, key } = await openPortal(browser, stage));
     await page.getByRole('link', { name: 'I have a code from my administrator' }).click();
     await expectView(page, 'Set up your first security key');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('enrol-title');

@@ -44,8 +44,7 @@ const keyNames = () => page.locator('#key-list .key-name').allTextContents();
 
 describe.skipIf(!runnable)('Kestrel Hub: sign up, keys and step-up', () => {
   it('signs up with a security key and shows the protected page, with data the example API verified', async () => {
-    page = await openPortal(browser, stage);
-    blueKey = await plugInKey(page);
+    ({ page, key: blueKey } = await openPortal(browser, stage));
     await expectView(page, 'Sign in to Kestrel Hub');
     await screenshot(page, 'sign-in');
 

@@ -84,8 +84,16 @@ export const plugInKey = async (page: Page, options: { transport?: 'usb' | 'inte
   };
 };
 
-/** A fresh browser context on the portal: its own memory, so its own session. */
-export const openPortal = async (browser: Browser, stage: TestStage, path = '/'): Promise<Page> => {
+/**
+ * A fresh browser context on the portal (its own memory, so its own session) with a key
+ * plugged in before the page loads, as a person's key is.
+ */
+export const openPortal = async (
+  browser: Browser,
+  stage: TestStage,
+  path = '/',
+  options: { transport?: 'usb' | 'internal' } = {},
+): Promise<{ page: Page; key: VirtualKey }> => {
   const context = await browser.newContext({
     viewport: { width: 1100, height: 760 },
     locale: 'en-GB',
@@ -96,8 +104,9 @@ export const openPortal = async (browser: Browser, stage: TestStage, path = '/')
   page.on('pageerror', (error) => {
     throw new Error(`The demo app threw: ${error.message}`);
   });
+  const key = await plugInKey(page, options);
   await page.goto(`${stage.url}${path}`);
-  return page;
+  return { page, key };
 };
 
 /** Saves the screen for docs/web.md (docs/screenshots/<name>.png). */

@@ -281,6 +281,26 @@ describe('signInWithAutofill', () => {
     expect((await pending).code).toBe('aborted');
   });
 
+  it('once a modal sign-in has replaced it, its AbortSignal no longer cancels anything', async () => {
+    const { get } = installWebAuthn({ conditional: true, get: untilAborted });
+    const http = fakeFetch({ status: 200, body: authenticationOptions }, { status: 200, body: authenticationOptions });
+    const client = createLatchkeyClient({ baseUrl, fetch: http.fetch });
+    const autofill = new AbortController();
+    const waiting = caught(client.signInWithAutofill({ signal: autofill.signal }));
+    await vi.waitFor(() => expect(get).toHaveBeenCalledTimes(1));
+
+    let modalSettled = false;
+    const modal = caught(client.signIn()).finally(() => (modalSettled = true));
+    await vi.waitFor(() => expect(get).toHaveBeenCalledTimes(2));
+    expect((await waiting).code).toBe('aborted');
+    autofill.abort();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect(modalSettled).toBe(false);
+    client.abort();
+    expect((await modal).code).toBe('aborted');
+  });
+
   it('re-issues the waiting request before its challenge expires', async () => {
     const { get } = installWebAuthn({ conditional: true, get: untilAborted });
     const http = fakeFetch(
