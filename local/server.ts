@@ -90,6 +90,12 @@ export const createLocalServer = (options: LocalServerOptions): Server =>
 const handle = async (request: IncomingMessage, response: ServerResponse, options: LocalServerOptions) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
+  // Ensure path parameters decode: decodeURIComponent throws on a stray or truncated '%'.
+  try {
+    decodeURIComponent(url.pathname);
+  } catch {
+    return problem(response, 400, 'invalid_request', 'Invalid request', 'The path is not valid percent-encoding.');
+  }
   const matches = compiled.flatMap(({ route, pattern }) => {
     const match = pattern.exec(url.pathname);
     return match ? [{ route, parameters: Object.fromEntries(Object.entries(match.groups ?? {}).map(([key, value]) => [key, decodeURIComponent(value)])) }] : [];

@@ -10,6 +10,7 @@ import { localPolicyOverrides, type PolicyOverrides } from '../shared/domain/pol
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './table.ts';
 import { createLocalServer, type LambdaHandler, type LocalApplication } from './server.ts';
+import { startLocalRelay, type LocalRelay } from './stream-poller.ts';
 import { serveSdkBundle } from './sdk-bundle.ts';
 import { createExampleApi } from '../examples/resource-server.ts';
 
@@ -44,6 +45,8 @@ export interface LocalStage {
   tableName: string;
   dynamodbEndpoint: string;
   eventsFile: string;
+  /** Resolves once every audit event written so far is in the events file. */
+  eventsDrained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,14 +63,17 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
   const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
 
   let dynamodb: DynamoDbLocal | undefined;
+  let relay: LocalRelay | undefined;
   const endpoint =
     options.dynamodbEndpoint ??
     (dynamodb = await startDynamoDbLocal(options.inMemory ? {} : { dbPath: join(dataDirectory, 'dynamodb') })).endpoint;
 
   try {
     const client = new DynamoDBClient({ endpoint, region: 'localhost', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await ensureTable(client, tableName);
+    const { streamArn } = await ensureTable(client, tableName);
     client.destroy();
+    // The same relay handler AWS runs on the table's stream, fed by a local poller.
+    relay = await startLocalRelay({ dynamodbEndpoint: endpoint, streamArn, eventsFile });
 
     let allowedOrigins: string[] = [];
     const handlers = {} as Record<FunctionName, LambdaHandler>;
@@ -106,7 +112,7 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: 'latchkey',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'WARN',
       AWS_REGION: 'localhost',
       ...options.environment,
     });
@@ -123,15 +129,18 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
       tableName,
       dynamodbEndpoint: endpoint,
       eventsFile,
+      eventsDrained: () => relay?.drained() ?? Promise.resolve(),
       async stop() {
         await new Promise<void>((resolveClose) => {
           server.close(() => resolveClose());
           server.closeAllConnections();
         });
+        await relay?.stop();
         await dynamodb?.stop();
       },
     };
   } catch (error) {
+    await relay?.stop();
     await dynamodb?.stop();
     throw error;
   }

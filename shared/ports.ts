@@ -1,4 +1,4 @@
-import type { AuditEvent } from './events/catalog.ts';
+import type { AuditEvent, PublishedEvent } from './events/catalog.ts';
 import type { Policy } from './domain/policy.ts';
 import type {
   Challenge,
@@ -114,4 +114,19 @@ export interface TokenSigner {
 /** Keyed hashing (HMAC-SHA-256) with a secret the service holds: enrollment codes, decoy credentials. */
 export interface SecretHasher {
   hash(purpose: string, value: string): Promise<string>;
+}
+
+/** An event the publisher could not deliver, and why (the EventBridge error code, or ours). */
+export interface PublishFailure {
+  event: PublishedEvent;
+  errorCode: string;
+  errorMessage: string;
+}
+
+/**
+ * Where the audit relay delivers events: EventBridge PutEvents in AWS, a JSON-lines file on
+ * one machine. `publish` resolves once every event not listed in `failed` is durably accepted.
+ */
+export interface EventPublisher {
+  publish(events: PublishedEvent[]): Promise<{ failed: PublishFailure[] }>;
 }

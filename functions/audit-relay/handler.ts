@@ -1,2 +1,5 @@
-// Placeholder until its issue lands; replaced by the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({ statusCode: 501, body: '' });
+import { createAuditRelayHandler } from '../../shared/relay/create-audit-relay-handler.ts';
+import { publisher } from '../../shared/runtime/publisher.ts';
+
+/** Audit relay: DynamoDB stream (outbox inserts) → EventBridge, with batch item failures. */
+export const handler = createAuditRelayHandler({ publisher });

@@ -1,3 +1,14 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * How a credential id appears in sort keys. DynamoDB caps a sort key at 1024 bytes, while
+ * WebAuthn allows credential ids of 1023 bytes (1364 base64url characters, §7.1 step 22): ids
+ * longer than 512 characters are addressed by their SHA-256 instead ('~' is not base64url, so
+ * the two forms never collide). Items keep the id itself in `credentialId`.
+ */
+export const credentialSortKey = (credentialId: string): string =>
+  credentialId.length <= 512 ? `CRED#${credentialId}` : `CRED#~${createHash('sha256').update(credentialId).digest('base64url')}`;
+
 /**
  * The one definition of Latchkey's DynamoDB table. The CDK stateful stack and the local
  * bootstrap (DynamoDB Local) both build the table from this object, so the two can never drift.
@@ -28,7 +39,7 @@ export type TableSchema = typeof tableSchema;
 export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   userPartition: (userId: string) => `USER#${userId}`,
-  credential: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: `CRED#${credentialId}` }),
+  credential: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: credentialSortKey(credentialId) }),
   credentialSortPrefix: 'CRED#',
   credentialGuard: (credentialId: string) => ({ pk: `CRED#${credentialId}`, sk: 'CRED' }),
   usernameGuard: (usernameKey: string) => ({ pk: `USERNAME#${usernameKey}`, sk: 'USERNAME' }),

@@ -178,11 +178,17 @@ export const finishRegistration = async (
 };
 
 const decodeAttestationOrFail = (attestationObject: string) => {
+  let decoded: ReturnType<typeof decodeAttestationObject>;
   try {
-    return decodeAttestationObject(Buffer.from(attestationObject, 'base64url'));
+    decoded = decodeAttestationObject(Buffer.from(attestationObject, 'base64url'));
   } catch (cause) {
     throw new VerificationFailedError('attestationObject is not valid CBOR.', { reason: 'malformed_response', cause });
   }
+  // Ensure a CBOR map (WebAuthn §6.5.4): the decoder returns whatever the first CBOR item is.
+  if (!(decoded instanceof Map)) {
+    throw new VerificationFailedError('attestationObject is CBOR but not a map of fmt, attStmt and authData.', { reason: 'malformed_response' });
+  }
+  return decoded;
 };
 
 const coseAlgorithmOf = (publicKey: Uint8Array<ArrayBuffer>): number => {

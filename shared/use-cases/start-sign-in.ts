@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
+import { PolicyDeniedError } from '../errors.ts';
 import type { ChallengeStore, Clock, PolicySource, SecretHasher, UserStore } from '../ports.ts';
 import { usernameKey, type AuthenticationChallenge, type Transport } from '../domain/types.ts';
 import type { RelyingPartySettings } from '../webauthn/settings.ts';
@@ -39,6 +40,10 @@ export const decoyCredentials = (seed: string): { id: string; transports: Transp
  */
 export const startSignIn = async (input: { request: StartSignInRequest }, deps: StartSignInDeps) => {
   const policy = await deps.policy.current();
+  // Ensure no ceremony starts that verify must refuse; the switch is global, so it reveals no user.
+  if (!policy.enabled) {
+    throw new PolicyDeniedError('Security-key sign-in is turned off.', { reason: 'policy_disabled' });
+  }
   const challengeBytes = randomBytes(32);
   const timeoutMs = policy.signInTimeoutSeconds * 1000;
   const key = input.request.username === undefined ? undefined : usernameKey(input.request.username);

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../storage/table.ts';
 import type { EnrollmentCodeStore } from '../../ports.ts';
-import { toEnrollmentCode } from './items.ts';
+import { enrollmentCodeAttributes, toEnrollmentCode } from './items.ts';
 import { projection } from './expressions.ts';
 
 export const createDynamoEnrollmentCodeStore = (client: DynamoDBDocumentClient, tableName: string): EnrollmentCodeStore => ({
@@ -11,7 +11,7 @@ export const createDynamoEnrollmentCodeStore = (client: DynamoDBDocumentClient, 
         TableName: tableName,
         Key: keys.enrollmentCode(codeHash),
         ConsistentRead: true,
-        ...projection(['codeHash', 'userId', 'expiresAt', 'oneTime', 'createdAt']),
+        ...projection(enrollmentCodeAttributes),
       }),
     );
     return result.Item ? toEnrollmentCode(result.Item) : undefined;

@@ -1,4 +1,4 @@
-import { keys } from '../../storage/table.ts';
+import { credentialSortKey, keys } from '../../storage/table.ts';
 import type { AuditEvent } from '../../events/catalog.ts';
 import type { Challenge, EnrollmentCode, StoredCredential, StoredUser, Transport } from '../../domain/types.ts';
 
@@ -36,6 +36,11 @@ export const userAttributes = [
   'createdAt',
   'credentialCount',
 ] as const;
+
+export const enrollmentCodeAttributes = ['codeHash', 'userId', 'expiresAt', 'oneTime', 'createdAt'] as const;
+
+/** The policy item holds the stored policy under one attribute. */
+export const policyAttributes = ['policy'] as const;
 
 export const userItem = (user: StoredUser, usernameKey: string) => ({
   ...keys.user(user.id),
@@ -83,7 +88,7 @@ export const credentialItem = (credential: StoredCredential, usernameKey: string
   lastUsedAt: credential.lastUsedAt,
   cloneSuspected: credential.cloneSuspected,
   gsi1pk: keys.usernameIndex(usernameKey),
-  gsi1sk: `CRED#${credential.id}`,
+  gsi1sk: credentialSortKey(credential.id),
 });
 
 export const toCredential = (item: Record<string, unknown>): StoredCredential => ({

@@ -3,6 +3,7 @@ import { keys } from '../../storage/table.ts';
 import { policySchema, type Policy } from '../../domain/policy.ts';
 import type { Clock, PolicySource } from '../../ports.ts';
 import { projection } from './expressions.ts';
+import { policyAttributes } from './items.ts';
 
 export interface PolicySourceSettings {
   defaults: Policy;
@@ -25,7 +26,7 @@ export const createDynamoPolicySource = (
 
   const read = async (): Promise<Policy> => {
     const result = await client.send(
-      new GetCommand({ TableName: tableName, Key: keys.policy(), ...projection(['policy']) }),
+      new GetCommand({ TableName: tableName, Key: keys.policy(), ...projection(policyAttributes) }),
     );
     const stored = (result.Item?.policy as Record<string, unknown> | undefined) ?? {};
     return policySchema.parse({ ...settings.defaults, ...stored });

@@ -1,0 +1,432 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { challengeReadableAttributes } from '../../infra/access/challenge-readable-attributes.ts';
+import { backgroundFunctionNames, functionNames, routeKey, routes } from '../../shared/routes.ts';
+import { environmentVariables } from '../../shared/runtime/variables.ts';
+import { tableSchema } from '../../shared/storage/table.ts';
+import {
+  actionsOf,
+  functionLogicalId,
+  leadingKeysOf,
+  roleStatementsOf,
+  statementsAllowing,
+  synthesizedStage,
+  synthesisTimeout,
+  synthesizeStage,
+  type IamStatement,
+  type SynthesizedStage,
+} from './synthesize-stage.ts';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+const allFunctionNames = [...functionNames, ...backgroundFunctionNames];
+const dynamoActionsOf = (statements: IamStatement[]) =>
+  statements.flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:'));
+
+/** `METHOD /full/path` of every API Gateway method, rebuilt from the resource tree. */
+const apiMethodsOf = (template: Template): Map<string, Record<string, unknown>> => {
+  const resources = template.findResources('AWS::ApiGateway::Resource') as Resources;
+  const pathOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (!resource) throw new Error(`No API resource ${logicalId}`);
+    const parent = resource.Properties.ParentId as { Ref?: string };
+    return `${parent.Ref ? pathOf(parent.Ref) : ''}/${String(resource.Properties.PathPart)}`;
+  };
+  const methods = template.findResources('AWS::ApiGateway::Method') as Resources;
+  return new Map(
+    Object.values(methods).map((method) => {
+      const resourceId = method.Properties.ResourceId as { Ref?: string };
+      const path = resourceId.Ref ? pathOf(resourceId.Ref) : '/';
+      return [`${String(method.Properties.HttpMethod)} ${path}`, method.Properties];
+    }),
+  );
+};
+
+describe.each(['dev', 'prod'])('stateless stack, stage %s', (stageName) => {
+  let synthesized: SynthesizedStage;
+  let template: Template;
+  beforeAll(() => {
+    synthesized = synthesizedStage(stageName);
+    template = synthesized.statelessTemplate;
+  }, synthesisTimeout);
+
+  const statementsOf = (name: string) => roleStatementsOf(template, `latchkey-${stageName}-${name}`);
+
+  describe('functions', () => {
+    it('creates one function per handler, named latchkey-<stage>-<name>', () => {
+      const functions = template.findResources('AWS::Lambda::Function') as Resources;
+      expect(Object.values(functions).map((fn) => fn.Properties.FunctionName).sort()).toEqual(
+        allFunctionNames.map((name) => `latchkey-${stageName}-${name}`).sort(),
+      );
+    });
+
+    it.each(allFunctionNames)('runs %s on Node.js 22, arm64, traced, JSON logs into its own log group', (name) => {
+      const functions = template.findResources('AWS::Lambda::Function', {
+        Properties: { FunctionName: `latchkey-${stageName}-${name}` },
+      }) as Resources;
+      const fn = Object.values(functions)[0]?.Properties;
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: synthesized.stage.logLevel },
+      });
+      const logGroupId = (fn?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroups = template.findResources('AWS::Logs::LogGroup') as Resources;
+      expect(logGroups[logGroupId]?.Properties.RetentionInDays).toBe(synthesized.stage.logRetention);
+    });
+
+    it('sets the runtime environment from the shared variable names', () => {
+      const v = environmentVariables;
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `latchkey-${stageName}-assertion`,
+        Environment: {
+          Variables: Match.objectEquals({
+            [v.stage]: stageName,
+            [v.tableName]: Match.anyValue(),
+            [v.rpId]: synthesized.stage.relyingParty.id,
+            [v.rpName]: synthesized.stage.relyingParty.name,
+            [v.allowedOrigins]: synthesized.stage.allowedOrigins.join(','),
+            [v.tokenIssuer]: {
+              'Fn::Join': [
+                '',
+                [
+                  'https://',
+                  { Ref: Match.stringLikeRegexp('^ApiRestApi') },
+                  '.execute-api.',
+                  { Ref: 'AWS::Region' },
+                  '.',
+                  { Ref: 'AWS::URLSuffix' },
+                  `/${stageName}`,
+                ],
+              ],
+            },
+            [v.tokenAudience]: synthesized.stage.tokenAudience,
+            [v.keySource]: 'kms',
+            [v.signingKeyId]: { 'Fn::ImportValue': Match.stringLikeRegexp('TokenSigningKey') },
+            [v.hmacKeyId]: { 'Fn::ImportValue': Match.stringLikeRegexp('HmacKey') },
+            [v.policyDefaults]: JSON.stringify(synthesized.stage.policy),
+            [v.policyCacheSeconds]: '10',
+            POWERTOOLS_SERVICE_NAME: 'latchkey',
+            POWERTOOLS_METRICS_NAMESPACE: 'Latchkey',
+            LOG_LEVEL: synthesized.stage.logLevel,
+            POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+            POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    });
+
+    it('gives only the audit relay the event bus name', () => {
+      const functions = template.findResources('AWS::Lambda::Function') as Resources;
+      for (const fn of Object.values(functions)) {
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        const isRelay = fn.Properties.FunctionName === `latchkey-${stageName}-audit-relay`;
+        expect(environmentVariables.eventBusName in variables).toBe(isRelay);
+      }
+    });
+  });
+
+  describe('least privilege', () => {
+    it('lets every function write only its own log group', () => {
+      for (const name of allFunctionNames) {
+        const [logs] = statementsAllowing(statementsOf(name), 'logs:PutLogEvents');
+        expect(logs?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LogGroup/), 'Arn'] });
+      }
+    });
+
+    it('uses Resource "*" only for X-Ray and the relay\'s ListStreams', () => {
+      for (const name of allFunctionNames) {
+        const wildcard = statementsOf(name).filter((statement) => statement.Resource === '*');
+        const actions = wildcard.flatMap(actionsOf).sort();
+        const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+        expect(actions).toEqual(name === 'audit-relay' ? ['dynamodb:ListStreams', ...expected] : expected);
+      }
+    });
+
+    it('gives the jwks function no table access, only GetPublicKey on the signing keys', () => {
+      const statements = statementsOf('jwks');
+      expect(dynamoActionsOf(statements)).toEqual([]);
+      expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('kms:'))).toEqual(['kms:GetPublicKey']);
+    });
+
+    it('lets the assertion function delete only CHALLENGE# items, so it cannot delete users or keys', () => {
+      const statements = statementsOf('assertion');
+      const deletes = statementsAllowing(statements, 'dynamodb:DeleteItem');
+      expect(deletes).toHaveLength(1);
+      expect(leadingKeysOf(deletes[0] as IamStatement)).toEqual(['CHALLENGE#*']);
+      expect(dynamoActionsOf(statements)).not.toContain('dynamodb:BatchWriteItem');
+    });
+
+    it('lets the assertion function put only outbox items and update only USER# items', () => {
+      const statements = statementsOf('assertion');
+      expect(statementsAllowing(statements, 'dynamodb:PutItem').map(leadingKeysOf)).toEqual([['OUTBOX#*']]);
+      expect(statementsAllowing(statements, 'dynamodb:UpdateItem').map(leadingKeysOf)).toEqual([['USER#*']]);
+    });
+
+    it('restricts the challenge function\'s reads to named attributes without publicKey', () => {
+      const statements = statementsOf('challenge');
+      const reads = [...statementsAllowing(statements, 'dynamodb:GetItem'), ...statementsAllowing(statements, 'dynamodb:Query')];
+      expect(new Set(reads).size).toBe(1);
+      const [read] = reads as [IamStatement];
+      const attributes = read.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
+      expect(attributes).toEqual([...challengeReadableAttributes]);
+      expect(attributes).not.toContain('publicKey');
+      // DynamoDB needs the table's and index's key attributes in the list.
+      const [index] = tableSchema.globalSecondaryIndexes;
+      expect(attributes).toEqual(
+        expect.arrayContaining([tableSchema.partitionKey, tableSchema.sortKey, index.partitionKey, index.sortKey]),
+      );
+      expect(read.Condition?.StringEqualsIfExists).toEqual({ 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' });
+      expect(read.Resource).toEqual([
+        expect.objectContaining({ 'Fn::ImportValue': expect.stringMatching(/Table.*Arn/) }),
+        { 'Fn::Join': ['', [expect.objectContaining({ 'Fn::ImportValue': expect.any(String) }), `/index/${index.indexName}`]] },
+      ]);
+    });
+
+    it('lets the challenge function write only challenges and outbox items, and never sign', () => {
+      const statements = statementsOf('challenge');
+      expect(dynamoActionsOf(statements).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      expect(statementsAllowing(statements, 'dynamodb:PutItem').map(leadingKeysOf)).toEqual([['CHALLENGE#*', 'OUTBOX#*']]);
+      expect(statementsAllowing(statements, 'kms:Sign')).toEqual([]);
+      expect(statementsAllowing(statements, 'kms:GenerateMac')).toHaveLength(1);
+    });
+
+    it('lets the attestation function delete only challenges and enrollment codes, and never the policy item', () => {
+      const statements = statementsOf('attestation');
+      expect(statementsAllowing(statements, 'dynamodb:DeleteItem').map(leadingKeysOf)).toEqual([['CHALLENGE#*', 'CODE#*']]);
+      const writes = [...statementsAllowing(statements, 'dynamodb:PutItem'), ...statementsAllowing(statements, 'dynamodb:UpdateItem')];
+      for (const write of writes) {
+        expect(leadingKeysOf(write)).toEqual(['USER#*', 'CRED#*', 'USERNAME#*', 'OUTBOX#*']);
+      }
+    });
+
+    it('lets the credentials function delete only USER# and CRED# items', () => {
+      const statements = statementsOf('credentials');
+      expect(statementsAllowing(statements, 'dynamodb:DeleteItem').map(leadingKeysOf)).toEqual([['USER#*', 'CRED#*']]);
+      expect(statementsAllowing(statements, 'kms:Sign')).toEqual([]);
+    });
+
+    it('lets only the verify functions sign tokens, with ES256 only, and with the active key only', () => {
+      for (const name of allFunctionNames) {
+        const signs = statementsAllowing(statementsOf(name), 'kms:Sign');
+        if (name === 'attestation' || name === 'assertion') {
+          expect(signs).toHaveLength(1);
+          expect(signs[0]?.Condition).toEqual({ StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } });
+          expect(signs[0]?.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/TokenSigningKeyv1/) });
+          expect(actionsOf(signs[0] as IamStatement)).toEqual(['kms:Sign']);
+        } else {
+          expect(signs).toEqual([]);
+        }
+      }
+    });
+
+    it('keeps Scan and BatchWriteItem to the admin function', () => {
+      for (const name of allFunctionNames) {
+        const actions = dynamoActionsOf(statementsOf(name));
+        const adminOnly = actions.filter((action) => action === 'dynamodb:Scan' || action === 'dynamodb:BatchWriteItem');
+        expect(adminOnly).toEqual(name === 'admin' ? ['dynamodb:Scan', 'dynamodb:BatchWriteItem'] : []);
+      }
+    });
+
+    it('never grants a TransactWriteItems action, which IAM does not evaluate', () => {
+      for (const name of allFunctionNames) {
+        expect(dynamoActionsOf(statementsOf(name))).not.toContain('dynamodb:TransactWriteItems');
+      }
+    });
+
+    it('lets the audit relay publish to its bus as source "latchkey" only, and touch no table item', () => {
+      const statements = statementsOf('audit-relay');
+      const puts = statementsAllowing(statements, 'events:PutEvents');
+      expect(puts).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::ImportValue': expect.stringMatching(/EventBus.*Arn/) },
+          Condition: { StringEquals: { 'events:source': ['latchkey'] } },
+        }),
+      ]);
+      expect(dynamoActionsOf(statements).sort()).toEqual([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ]);
+      expect(statementsAllowing(statements, 'sqs:SendMessage')).toHaveLength(1);
+    });
+  });
+
+  describe('audit relay', () => {
+    it('reads the table stream from the start, in batches, failing over to the dead-letter queue', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionLogicalId(template, `latchkey-${stageName}-audit-relay`) },
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRetryAttempts: 10,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': Match.stringLikeRegexp('DeadLetterQueue') } } },
+      });
+    });
+
+    it('filters the stream to inserted outbox items', () => {
+      const mappings = template.findResources('AWS::Lambda::EventSourceMapping') as Resources;
+      const [mapping] = Object.values(mappings);
+      const filters = (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+      expect(filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
+        { eventName: ['INSERT'], dynamodb: { NewImage: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } },
+      ]);
+    });
+  });
+
+  describe('REST API', () => {
+    it('has exactly one method per route, AWS_IAM on admin routes and none on public ones', () => {
+      const methods = apiMethodsOf(template);
+      const nonPreflight = [...methods.keys()].filter((key) => !key.startsWith('OPTIONS '));
+      expect(nonPreflight.sort()).toEqual(routes.map(routeKey).sort());
+      for (const route of routes) {
+        expect(methods.get(routeKey(route))?.AuthorizationType).toBe(route.authorization === 'iam' ? 'AWS_IAM' : 'NONE');
+      }
+    });
+
+    it('integrates each route with its own function by Lambda proxy', () => {
+      const methods = apiMethodsOf(template);
+      for (const route of routes) {
+        const integration = methods.get(routeKey(route))?.Integration as { Type: string; Uri: unknown };
+        expect(integration.Type).toBe('AWS_PROXY');
+        expect(JSON.stringify(integration.Uri)).toContain(functionLogicalId(template, `latchkey-${stageName}-${route.function}`));
+      }
+    });
+
+    it('answers CORS preflight on public resources only, for the stage\'s origins', () => {
+      const methods = apiMethodsOf(template);
+      const preflightPaths = [...methods.keys()].filter((key) => key.startsWith('OPTIONS ')).map((key) => key.slice(8));
+      const publicPaths = new Set(routes.filter((route) => route.authorization === 'public').map((route) => route.path));
+      expect(preflightPaths.sort()).toEqual([...publicPaths].sort());
+      const preflight = methods.get('OPTIONS /v1/authentication/verify');
+      const responses = JSON.stringify((preflight?.Integration as { IntegrationResponses: unknown }).IntegrationResponses);
+      for (const origin of synthesized.stage.allowedOrigins) expect(responses).toContain(origin);
+      expect(responses).not.toContain("'*'");
+    });
+
+    it('throttles, traces and access-logs the stage, without data tracing', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: stageName,
+        TracingEnabled: true,
+        MethodSettings: [
+          Match.objectLike({
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            ThrottlingRateLimit: synthesized.stage.apiThrottling.rateLimit,
+            ThrottlingBurstLimit: synthesized.stage.apiThrottling.burstLimit,
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+          }),
+        ],
+        AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] }, Format: Match.anyValue() },
+      });
+      const stages = template.findResources('AWS::ApiGateway::Stage') as Resources;
+      const format = (Object.values(stages)[0]?.Properties.AccessLogSetting as { Format: string }).Format;
+      expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', sourceIp: '$context.identity.sourceIp' });
+      const logGroups = template.findResources('AWS::Logs::LogGroup') as Resources;
+      const accessLogs = Object.entries(logGroups).find(([id]) => id.startsWith('ApiAccessLogs'));
+      expect(accessLogs?.[1].Properties.RetentionInDays).toBe(synthesized.stage.logRetention);
+    });
+
+    it('is a regional REST API', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Name: `latchkey-${stageName}`,
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+      });
+    });
+
+    it('answers throttling with a problem+json 429', () => {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'THROTTLED',
+        StatusCode: '429',
+        ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"rate_limited"') },
+      });
+    });
+  });
+
+  it('outputs the API URL, token issuer and JWKS URL', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'TokenIssuer', 'JwksUrl']));
+    expect(JSON.stringify(outputs.JwksUrl?.Value)).toContain(`/${stageName}/.well-known/jwks.json`);
+  });
+});
+
+describe('AWS WAF', () => {
+  it('is absent in dev', { timeout: synthesisTimeout }, () => {
+    const { statelessTemplate } = synthesizedStage('dev');
+    statelessTemplate.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    statelessTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  it('guards the prod API stage: per-IP rate limit, body limit, AWS managed rules', { timeout: synthesisTimeout }, () => {
+    const { statelessTemplate, stage } = synthesizedStage('prod');
+    statelessTemplate.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    statelessTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Name: 'RateLimitPerSourceIp',
+          Statement: { RateBasedStatement: { Limit: stage.firewall.requestsPerFiveMinutesPerIp, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+          Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rateLimited' } } },
+        }),
+        Match.objectLike({
+          Name: 'BodyLargerThan64KiB',
+          Statement: { SizeConstraintStatement: Match.objectLike({ Size: 65536, ComparisonOperator: 'GT' }) },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: Match.objectLike({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }) },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        }),
+      ],
+    });
+    const stages = Object.keys(statelessTemplate.findResources('AWS::ApiGateway::Stage'));
+    statelessTemplate.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stages[0] }])] },
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] },
+    });
+  });
+});
+
+describe('signing-key rotation', () => {
+  let rotated: SynthesizedStage;
+  beforeAll(() => {
+    rotated = synthesizeStage('dev', { override: { signingKeyGenerations: ['v1', 'v2'] } });
+  }, synthesisTimeout);
+
+  it('keeps the old key, moves the active alias to the new one', () => {
+    const template = rotated.statefulTemplate;
+    const keys = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeySpec: 'ECC_NIST_P256' } }));
+    expect(keys.sort()).toEqual([expect.stringMatching(/^TokenSigningKeyv1/), expect.stringMatching(/^TokenSigningKeyv2/)]);
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/latchkey-dev-token-signing',
+      TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TokenSigningKeyv2'), 'Arn'] },
+    });
+  });
+
+  it('signs with the new key and publishes both while they overlap', () => {
+    const template = rotated.statelessTemplate;
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'latchkey-dev-jwks',
+      Environment: {
+        Variables: Match.objectLike({
+          [environmentVariables.signingKeyId]: { 'Fn::ImportValue': Match.stringLikeRegexp('TokenSigningKeyv2') },
+          [environmentVariables.verificationKeyIds]: { 'Fn::ImportValue': Match.stringLikeRegexp('TokenSigningKeyv1') },
+        }),
+      },
+    });
+    const [jwksRead] = statementsAllowing(roleStatementsOf(template, 'latchkey-dev-jwks'), 'kms:GetPublicKey');
+    expect(JSON.stringify(jwksRead?.Resource)).toMatch(/TokenSigningKeyv1.*TokenSigningKeyv2/);
+    const [sign] = statementsAllowing(roleStatementsOf(template, 'latchkey-dev-assertion'), 'kms:Sign');
+    expect(JSON.stringify(sign?.Resource)).not.toContain('TokenSigningKeyv1');
+  });
+});
