@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stage?.close();
-  await new Promise((resolve) => app?.close(resolve));
+  if (app) await new Promise((resolve) => app.close(resolve));
 });
 
 describe.skipIf(!runnable)('@latchkey/web from another origin', () => {
