@@ -10,12 +10,17 @@ import { lambdaContext, toApiGatewayEvent } from './api-gateway-event.ts';
 
 export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
+/** Something served beside the API (the SDK bundle, the example resource server): true when it answered. */
+export type LocalApplication = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+
 export interface LocalServerOptions {
   handlers: Record<FunctionName, LambdaHandler>;
   allowedOrigins: () => readonly string[];
   adminToken: string;
   /** Static files of the demo page. */
   demoDirectory: string;
+  /** Asked in order, before the static files, for paths that are not API routes. */
+  applications?: readonly LocalApplication[];
 }
 
 /** API Gateway's own payload limit; the handlers enforce the API's 64 KiB themselves. */
@@ -97,6 +102,9 @@ const handle = async (request: IncomingMessage, response: ServerResponse, option
   });
 
   if (matches.length === 0) {
+    for (const application of options.applications ?? []) {
+      if (await application(request, response, url)) return;
+    }
     if (method === 'GET' || method === 'HEAD') return serveStatic(url.pathname, response, options.demoDirectory);
     return problem(response, 404, 'not_found', 'Not found', `No route for ${method} ${url.pathname}.`);
   }

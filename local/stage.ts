@@ -9,10 +9,12 @@ import { environmentVariables as names } from '../shared/runtime/variables.ts';
 import { localPolicyOverrides, type PolicyOverrides } from '../shared/domain/policy.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { ensureTable } from './table.ts';
-import { createLocalServer, type LambdaHandler } from './server.ts';
+import { createLocalServer, type LambdaHandler, type LocalApplication } from './server.ts';
 import { startLocalRelay, type LocalRelay } from './stream-poller.ts';
 import { lambdaContext } from './api-gateway-event.ts';
 import type { MetadataRefreshResult } from '../shared/metadata/refresh-result.ts';
+import { serveSdkBundle } from './sdk-bundle.ts';
+import { createExampleApi } from '../examples/resource-server.ts';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -84,11 +86,14 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
 
     let allowedOrigins: string[] = [];
     const handlers = {} as Record<FunctionName, LambdaHandler>;
+    // The example resource server needs the stage URL (its token issuer), known once listening.
+    const applications: LocalApplication[] = [serveSdkBundle()];
     const server = createLocalServer({
       handlers: new Proxy(handlers, { get: (target, name: FunctionName) => target[name] }),
       allowedOrigins: () => allowedOrigins,
       adminToken,
       demoDirectory: join(projectRoot, 'local', 'demo'),
+      applications,
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
@@ -97,6 +102,7 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
     const port = (server.address() as AddressInfo).port;
     const url = `http://localhost:${port}`;
     allowedOrigins = [url, ...(options.extraOrigins ?? [])];
+    applications.push(createExampleApi({ issuer: url, audience: 'latchkey' }));
 
     Object.assign(process.env, {
       [names.stage]: 'local',

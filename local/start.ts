@@ -14,7 +14,8 @@ const main = async () => {
     ...(process.env.LOCAL_EVENTS_FILE ? { eventsFile: process.env.LOCAL_EVENTS_FILE } : {}),
   });
   console.log(`Latchkey is running on ${stage.url}`);
-  console.log(`  demo page     ${stage.url}/`);
+  console.log(`  demo app      ${stage.url}/`);
+  console.log(`  example API   ${stage.url}/example-api/profile`);
   console.log(`  JWKS          ${stage.url}/.well-known/jwks.json`);
   console.log(`  audit events  ${stage.eventsFile}`);
   console.log(`  admin token   ${givenToken ? '(from LOCAL_ADMIN_TOKEN)' : stage.adminToken}`);

@@ -68,6 +68,11 @@ const api = (page: Page, method: string, path: string, token: string) =>
 describe.skipIf(!runnable)('Chromium with a virtual security key', () => {
   it('enrols, signs in usernameless and username-first, adds a second key, deletes one, and the deleted key cannot sign in', async () => {
     const page = await browser.newPage();
+    // A blank page on the stage's origin with only the library's UMD bundle: the demo app at /
+    // runs its own ceremonies (passkey autofill) that must not race these.
+    await page.route(`${stage.url}/`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Latchkey</title><script src="/vendor/simplewebauthn-browser.js"></script>' }),
+    );
     await page.goto(stage.url);
     const firstKey = await addVirtualAuthenticator(page);
 
