@@ -72,8 +72,8 @@ describe.skipIf(!runnable)('Kestrel Hub: sign up, keys and step-up', () => {
     await expectView(page, 'Security keys');
     await expect.poll(keyNames).toEqual(['Blue YubiKey']);
     const item = keyItem('Blue YubiKey');
-    // No model name is known for the virtual key's AAGUID: the friendly fallback shows.
-    expect(await item.locator('.key-model').textContent()).toBe('Model: Security key (model not recognised)');
+    // The service names the model from its AAGUID (the curated list knows Chromium's virtual key).
+    expect(await item.locator('.key-model').textContent()).toBe('Model: Chromium virtual authenticator');
     expect(await item.locator('.key-usage').textContent()).toMatch(/^Added \d+ \w+ \d{4} · Not used to sign in yet · used for this session$/);
 
     // Escape abandons a rename and gives focus back to its button.
