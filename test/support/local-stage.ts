@@ -6,6 +6,8 @@ import { inject } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalStage, type LocalStage, type LocalStageOptions } from '../../local/stage.ts';
+import { readEventsFile } from './event-schema.ts';
+import { assertNoSecrets } from './secret-scan.ts';
 
 export interface TestStage extends LocalStage {
   dataDirectory: string;
@@ -61,9 +63,19 @@ export const startTestStage = async (options: LocalStageOptions = {}): Promise<T
       return { status: response.status, headers: response.headers, body: parsed };
     },
     async close() {
+      // Every event this test file's requests produced must match its detail-type's schema
+      // and carry no secret: the audit contract is checked for every flow the tests exercise.
+      let auditProblem: unknown;
+      try {
+        await stage.eventsDrained();
+        for (const event of await readEventsFile(stage.eventsFile)) assertNoSecrets(event);
+      } catch (error) {
+        auditProblem = error;
+      }
       documentClient.destroy();
       await stage.stop();
       rmSync(dataDirectory, { recursive: true, force: true });
+      if (auditProblem) throw auditProblem;
     },
   };
 };
