@@ -2,6 +2,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { keys, tableSchema } from '../../shared/storage/table.ts';
 import type { BackgroundFunctionName, FunctionName } from '../../shared/routes.ts';
 import { auditEventSource } from '../audit-events.ts';
+import type { TableIndexName } from '../table-indexes.ts';
 import { challengeReadableAttributes } from './challenge-readable-attributes.ts';
 
 /** The ARNs a function's permissions point at. */
@@ -15,7 +16,12 @@ export interface PermissionTargets {
   readonly eventBusArn: string;
 }
 
-const [usernameIndex] = tableSchema.globalSecondaryIndexes;
+/** An index of the shared schema by name; fails the synth if the schema no longer has it. */
+const indexNamed = (name: TableIndexName): TableIndexName => {
+  const index = tableSchema.globalSecondaryIndexes.find((candidate) => candidate.indexName === name);
+  if (!index) throw new Error(`tableSchema has no index ${name}`);
+  return index.indexName;
+};
 
 /**
  * Partition-key prefixes, taken from the key builders so the policy and the code address
@@ -28,7 +34,9 @@ export const leadingKeyPrefixes = {
   credentialGuard: keys.credentialGuard('').pk,
   usernameGuard: keys.usernameGuard('').pk,
   enrollmentCode: keys.enrollmentCode('').pk,
-  metadata: keys.metadataEntryPrefix.replace(/#$/, ''),
+  policy: keys.policy().pk,
+  /** `MDS`: covers the status and index items (`MDS`) and every entry (`MDS#<model>`). */
+  metadata: keys.metadataStatus().pk,
 } as const;
 
 type LeadingKeyPrefix = (typeof leadingKeyPrefixes)[keyof typeof leadingKeyPrefixes];
@@ -48,7 +56,10 @@ export const functionPermissions = (
   targets: PermissionTargets,
 ): Record<FunctionName | BackgroundFunctionName, PolicyStatement[]> => {
   const table = targets.tableArn;
-  const index = `${targets.tableArn}/index/${usernameIndex.indexName}`;
+  const indexArn = (name: TableIndexName) => `${targets.tableArn}/index/${indexNamed(name)}`;
+  const usernameIndex = indexArn('byUsername');
+  const modelIndex = indexArn('byAuthenticatorModel');
+  const directoryIndex = indexArn('directory');
 
   const signTokens = () => {
     const statement = new PolicyStatement({
@@ -97,7 +108,7 @@ export const functionPermissions = (
   const readWithoutPublicKeys = new PolicyStatement({
     sid: 'ReadItemsWithoutPublicKeys',
     actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-    resources: [table, index],
+    resources: [table, usernameIndex],
   });
   readWithoutPublicKeys.addCondition('ForAllValues:StringEquals', { 'dynamodb:Attributes': [...challengeReadableAttributes] });
   readWithoutPublicKeys.addCondition('StringEqualsIfExists', { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' });
@@ -105,9 +116,21 @@ export const functionPermissions = (
   const statement = (sid: string, actions: string[], resources: string[], prefixes?: LeadingKeyPrefix[]) =>
     new PolicyStatement({ sid, actions, resources, ...(prefixes ? { conditions: onlyItemsUnder(...prefixes) } : {}) });
 
-  const { challenge, outbox, user, credentialGuard, usernameGuard, enrollmentCode, metadata } = leadingKeyPrefixes;
-  const allIndexes = `${targets.tableArn}/index/*`;
-  const modelIndex = `${targets.tableArn}/index/${tableSchema.globalSecondaryIndexes.find((candidate) => candidate.indexName === 'byAuthenticatorModel')?.indexName ?? 'byAuthenticatorModel'}`;
+  const { challenge, outbox, user, credentialGuard, usernameGuard, enrollmentCode, policy, metadata } = leadingKeyPrefixes;
+
+  // The metadata refresh, run by the schedule and by the admin function on request
+  // (shared/adapters/dynamodb/metadata-store.ts): reads and replaces the MDS entries, status and
+  // index, finds keys by model, loads them with their owners, and flags each key with its
+  // outbox event in one transaction (an Update of the USER# key item and an outbox Put).
+  const refreshMetadata = (): PolicyStatement[] => [
+    statement('ReadMetadata', ['dynamodb:GetItem'], [table], [metadata]),
+    // BatchWriteItem stores the entries (25 per call) and deletes the ones a new BLOB dropped.
+    statement('ReplaceMetadata', ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], [table], [metadata]),
+    statement('FindKeysByModel', ['dynamodb:Query'], [modelIndex]),
+    statement('ReadKeysAndOwners', ['dynamodb:BatchGetItem'], [table], [user]),
+    statement('FlagKeysOfCompromisedModels', ['dynamodb:UpdateItem'], [table], [user]),
+    statement('WriteOutbox', ['dynamodb:PutItem'], [table], [outbox]),
+  ];
 
   return {
     // Options for both ceremonies: reads users, credentials (no keys), the policy and
@@ -118,12 +141,16 @@ export const functionPermissions = (
       verifyTokens(),
       hashSecrets(),
     ],
-    // Registration verify: consumes the challenge (and a one-time enrollment code) and writes
-    // the credential, its guards, the user on sign-up and the outbox in one transaction.
+    // Registration verify: consumes the challenge (and a one-time enrollment code with the
+    // user's record of it) and writes the credential, its guards, the user on sign-up and the
+    // outbox in one transaction. It reads FIDO metadata entries (MDS#…) with GetItem.
     // It can neither write the policy item nor create challenges.
     attestation: [
       statement('ConsumeChallengesAndEnrollmentCodes', ['dynamodb:DeleteItem'], [table], [challenge, enrollmentCode]),
-      statement('ReadItems', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table, index]),
+      // The user's record of a one-time code (USER#<id> / CODE#<hash>). IAM cannot narrow a
+      // sort key, so this reaches every USER# item; the function can put those items already.
+      statement('DeleteUsersEnrollmentCodeRecords', ['dynamodb:DeleteItem'], [table], [user]),
+      statement('ReadItems', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table, usernameIndex]),
       statement(
         'WriteRegistration',
         ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -156,35 +183,24 @@ export const functionPermissions = (
     ],
     // Publishes the token-verification keys; nothing else.
     jwks: [verifyTokens()],
-    // IAM-authorised administration: every item operation, including Scan for the policy
-    // impact report (admin-only, never on a sign-in path).
+    // IAM-authorised administration: users and their keys and codes (deletion in chunked
+    // transactions), the versioned policy, the impact report (a Query per directory shard; no
+    // Scan), and the metadata status and refresh. It writes every item family but challenges,
+    // and verifies no tokens.
     admin: [
+      statement('ReadItems', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [table]),
+      statement('ReadDirectory', ['dynamodb:Query'], [directoryIndex]),
       statement(
         'AdministerItems',
-        [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:Scan',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:ConditionCheckItem',
-        ],
-        [table, allIndexes],
+        ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        [table],
+        [user, credentialGuard, usernameGuard, enrollmentCode, policy, outbox],
       ),
+      ...refreshMetadata(),
       hashSecrets(),
-      verifyTokens(),
     ],
     'audit-relay': [publishAuditEvents],
-    // The daily FIDO metadata refresh: replaces the MDS entries and status, finds keys of a
-    // compromised model through its index, flags them with an outbox event each.
-    'metadata-refresh': [
-      statement('ReplaceMetadata', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'], [table], [metadata]),
-      statement('FindKeysByModel', ['dynamodb:Query'], [modelIndex]),
-      statement('FlagKeysOfCompromisedModels', ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'], [table], [user]),
-      statement('WriteOutbox', ['dynamodb:PutItem'], [table], [outbox]),
-    ],
+    // The daily FIDO metadata refresh; nothing else.
+    'metadata-refresh': refreshMetadata(),
   };
 };

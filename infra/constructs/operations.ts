@@ -28,6 +28,8 @@ export interface OperationsProps {
   readonly auditRelay: IFunction;
   /** The daily FIDO metadata refresh: a failed run means the BLOB was refused or unreachable. */
   readonly metadataRefresh: IFunction;
+  /** Where Scheduler parks a daily refresh it could not deliver. */
+  readonly metadataRefreshDeadLetterQueue: IQueue;
   readonly auditRelayDeadLetterQueue: IQueue;
   readonly auditTrail: AuditTrail;
   readonly alarmTopic: ITopic;
@@ -39,9 +41,9 @@ const fiveMinutes = Duration.minutes(5);
 
 /**
  * What tells an operator something is wrong: alarms on the API's 5xx rate, verify latency,
- * throttles, the audit relay (errors, lag, dead letters) and on security signals (a spike
- * of failed sign-ins, any suspected cloned credential), all to the alarm topic; and one
- * dashboard with the same signals.
+ * throttles, the audit relay (errors, lag, dead letters), the FIDO metadata refresh (a failed
+ * or undelivered run) and on security signals (a spike of failed sign-ins, any suspected
+ * cloned credential), all to the alarm topic; and one dashboard with the same signals.
  */
 export class Operations extends Construct {
   readonly alarms: Alarm[] = [];
@@ -118,10 +120,26 @@ export class Operations extends Construct {
       threshold: 0,
     });
 
+    // One run a day, and Lambda's two retries of a failed one: the alarm stays raised for the rest of that period.
+    const refreshErrors = props.metadataRefresh.metricErrors({ period: Duration.hours(6), statistic: 'Sum' });
+    const refreshDeadLetters = props.metadataRefreshDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: fiveMinutes,
+      statistic: 'Maximum',
+    });
     alarm('MetadataRefreshFailed', {
       name: 'metadata-refresh-failed',
-      description: 'The FIDO metadata refresh refused the BLOB or could not reach it; the last good entries stay in use (docs/metadata.md).',
-      metric: props.metadataRefresh.metricErrors({ period: Duration.hours(6), statistic: 'Sum' }),
+      description:
+        'The FIDO metadata refresh failed: the BLOB was refused or unreachable, or the run crashed. The last good ' +
+        'entries stay in use; see GET /v1/admin/metadata and docs/metadata.md.',
+      metric: refreshErrors,
+      threshold: 0,
+    });
+    alarm('MetadataRefreshUndelivered', {
+      name: 'metadata-refresh-undelivered',
+      description:
+        'EventBridge Scheduler could not start the daily FIDO metadata refresh for 6 hours and parked the run in ' +
+        'its dead-letter queue. Run it with npm run admin -- metadata refresh, then purge the queue (docs/deploy.md).',
+      metric: refreshDeadLetters,
       threshold: 0,
     });
     alarm('AuditRelayErrors', {
@@ -169,12 +187,14 @@ export class Operations extends Construct {
     });
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width: 8, height: 6 });
-    const perFunction = (metricOf: (fn: IFunction) => Metric, label: string) =>
-      allFunctions.map(([name, fn]) => metricOf(fn).with({ label: `${name} ${label}` }));
+    const perFunction = (metricOf: (fn: IFunction) => Metric, label: string, functions = allFunctions) =>
+      functions.map(([name, fn]) => metricOf(fn).with({ label: `${name} ${label}` }));
+    // The refresh runs for seconds to minutes once a day: on the request functions' latency graph it would flatten them.
+    const requestFunctions = allFunctions.filter(([, fn]) => fn !== props.metadataRefresh);
 
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `# Latchkey ${stage.name}\nAPI, functions, audit relay and sign-in security signals. Alarms go to the alarm topic.`,
+        markdown: `# Latchkey ${stage.name}\nAPI, functions, audit relay, FIDO metadata refresh and sign-in security signals. Alarms go to the alarm topic.`,
         width: 24,
         height: 2,
       }),
@@ -197,7 +217,7 @@ export class Operations extends Construct {
       ]),
     );
     this.dashboard.addWidgets(
-      graph('Function p99 duration (ms)', perFunction((fn) => fn.metricDuration({ period: fiveMinutes, statistic: 'p99' }), 'p99')),
+      graph('Function p99 duration (ms)', perFunction((fn) => fn.metricDuration({ period: fiveMinutes, statistic: 'p99' }), 'p99', requestFunctions)),
       graph('Function errors', perFunction((fn) => fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 'errors')),
       graph('Function throttles and concurrency', [throttles], [
         new Metric({ namespace: 'AWS/Lambda', metricName: 'ConcurrentExecutions', statistic: 'Maximum', period: fiveMinutes, label: 'account concurrency' }),
@@ -232,6 +252,17 @@ export class Operations extends Construct {
         ]),
       );
     }
+    relayRow.push(
+      graph(
+        'FIDO metadata refresh (hourly)',
+        [
+          props.metadataRefresh.metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }).with({ label: 'runs' }),
+          refreshErrors.with({ label: 'failed runs', period: Duration.hours(1) }),
+          refreshDeadLetters.with({ label: 'undelivered runs', period: Duration.hours(1) }),
+        ],
+        [props.metadataRefresh.metricDuration({ period: Duration.hours(1), statistic: 'Maximum' }).with({ label: 'duration (ms)' })],
+      ),
+    );
     this.dashboard.addWidgets(...relayRow);
   }
 }

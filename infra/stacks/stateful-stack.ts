@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
@@ -9,9 +9,15 @@ import type { Construct } from 'constructs';
 import { tableSchema } from '../../shared/storage/table.ts';
 import { AuditTrail } from '../constructs/audit-trail.ts';
 import type { ValidatedStage } from '../stages/validate-stage-config.ts';
+import { allTableIndexes, type TableIndexName } from '../table-indexes.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly stage: ValidatedStage;
+  /**
+   * The table's global secondary indexes; default every index of the schema. Fewer only while
+   * a deployed table is brought up to the schema one index per deployment (docs/deploy.md).
+   */
+  readonly tableIndexes?: readonly TableIndexName[];
 }
 
 /**
@@ -34,7 +40,7 @@ export class StatefulStack extends Stack {
     const { stage } = props;
     const removalPolicy = stage.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.table = this.createTable(stage, removalPolicy);
+    this.table = this.createTable(stage, removalPolicy, props.tableIndexes ?? allTableIndexes);
     this.auditTrail = new AuditTrail(this, 'AuditTrail', { stage });
 
     this.signingKeys = stage.signingKeyGenerations.map(
@@ -95,7 +101,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
 
-  private createTable(stage: ValidatedStage, removalPolicy: RemovalPolicy): Table {
+  private createTable(stage: ValidatedStage, removalPolicy: RemovalPolicy, indexNames: readonly TableIndexName[]): Table {
     const table = new Table(this, 'Table', {
       tableName: `latchkey-${stage.name}`,
       partitionKey: { name: tableSchema.partitionKey, type: AttributeType.STRING },
@@ -108,9 +114,10 @@ export class StatefulStack extends Stack {
       contributorInsightsSpecification: { enabled: stage.tableContributorInsights },
       removalPolicy,
     });
-    // Every index of the shared schema. DynamoDB creates one index per table update, so adding
-    // several to a deployed table takes one deployment each (docs/deploy.md).
-    for (const index of tableSchema.globalSecondaryIndexes) {
+    // The shared schema's indexes. DynamoDB creates one index per table update, so adding several
+    // to a deployed table takes one deployment each (docs/deploy.md, "Table indexes").
+    const indexes = tableSchema.globalSecondaryIndexes.filter((index) => indexNames.includes(index.indexName));
+    for (const index of indexes) {
       table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
@@ -118,6 +125,14 @@ export class StatefulStack extends Stack {
         projectionType: ProjectionType.INCLUDE,
         nonKeyAttributes: [...index.nonKeyAttributes],
       });
+    }
+    const missing = allTableIndexes.filter((name) => !indexNames.includes(name));
+    if (missing.length > 0) {
+      Annotations.of(table).addWarningV2(
+        'latchkey:tableIndexesMissing',
+        `The table is built without ${missing.join(', ')} (-c tableIndexes): the functions that query ` +
+          'them fail until a deployment without -c tableIndexes adds them (docs/deploy.md, "Table indexes").',
+      );
     }
     return table;
   }

@@ -1,9 +1,6 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Annotations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../../shared/routes.ts';
 import { environmentVariables as variable } from '../../shared/runtime/variables.ts';
@@ -12,6 +9,7 @@ import { functionPermissions } from '../access/function-permissions.ts';
 import { ApiFirewall } from '../constructs/api-firewall.ts';
 import { LatchkeyApi } from '../constructs/latchkey-api.ts';
 import { LatchkeyFunction } from '../constructs/latchkey-function.ts';
+import { MetadataRefreshSchedule } from '../constructs/metadata-refresh-schedule.ts';
 import { Operations } from '../constructs/operations.ts';
 import type { ValidatedStage } from '../stages/validate-stage-config.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -30,19 +28,20 @@ const apiFunctionDescriptions: Record<FunctionName, string> = {
   assertion: 'Sign-in verify: checks the assertion and issues an access token',
   credentials: "A signed-in user's own credentials: list, rename, delete",
   jwks: 'Publishes the public keys that verify access tokens',
-  admin: 'IAM-authorised administration: policy, users, enrollment codes',
+  admin: 'IAM-authorised administration: policy, users, enrollment codes, FIDO metadata status and refresh',
 };
 
 /**
  * The code: every function, the REST API in front of them, the audit relay on the table
- * stream, the WAF web ACL where the stage has one, alarms and the dashboard. It can be
- * destroyed and redeployed without touching data.
+ * stream, the daily FIDO metadata refresh and its schedule, the WAF web ACL where the stage
+ * has one, alarms and the dashboard. It can be destroyed and redeployed without touching data.
  */
 export class StatelessStack extends Stack {
   readonly api: LatchkeyApi;
   readonly apiFunctions: Readonly<Record<FunctionName, LatchkeyFunction>>;
   readonly auditRelay: LatchkeyFunction;
   readonly metadataRefresh: LatchkeyFunction;
+  readonly metadataRefreshSchedule: MetadataRefreshSchedule;
   readonly firewall: ApiFirewall | undefined;
   readonly operations: Operations;
 
@@ -89,6 +88,7 @@ export class StatelessStack extends Stack {
           description: apiFunctionDescriptions[name],
           environment: name === 'admin' ? { ...environment, ...metadataEnvironmentOf(stage) } : environment,
           permissions: permissions[name],
+          // A refresh on request downloads and stores a BLOB: up to API Gateway's 29-second limit.
           ...(name === 'admin' ? { timeout: Duration.seconds(29) } : {}),
         }),
     );
@@ -123,25 +123,31 @@ export class StatelessStack extends Stack {
     );
 
     // FIDO metadata (docs/metadata.md): refreshed daily, and on demand through the admin API.
-    const metadataEnvironment = metadataEnvironmentOf(stage);
-    if (!stage.fidoMetadataRootCertificate && stage.production) {
-      Annotations.of(this).addWarning(
-        'No fidoMetadataRootCertificate: FIDO MDS is off, no attestation is trusted and enforceAttestation refuses every key (docs/metadata.md).',
-      );
-    }
+    // The refresh reads only the stage, the table and the MDS settings; it signs and hashes nothing.
     this.metadataRefresh = new LatchkeyFunction(this, 'MetadataRefresh', {
       name: 'metadata-refresh',
       stage,
       description: 'Downloads and verifies the FIDO MDS3 BLOB daily; flags keys of compromised models',
-      environment: { ...environment, ...metadataEnvironment },
+      environment: {
+        [variable.stage]: stage.name,
+        [variable.tableName]: stateful.table.tableName,
+        ...metadataEnvironmentOf(stage),
+      },
       permissions: permissions['metadata-refresh'],
-      memorySize: 1024,
+      // A BLOB is a few megabytes; storing it is a few dozen batch writes (docs/metadata.md).
+      memorySize: 512,
       timeout: Duration.minutes(5),
     });
-    new Schedule(this, 'MetadataRefreshSchedule', {
-      description: 'Daily FIDO MDS3 refresh',
-      schedule: ScheduleExpression.rate(Duration.days(1)),
-      target: new LambdaInvoke(this.metadataRefresh.handler, { retryAttempts: 2 }),
+    if (!stage.fidoMetadataRootCertificate && stage.production) {
+      Annotations.of(this.metadataRefresh).addWarningV2(
+        'latchkey:fidoMetadataRootMissing',
+        `Stage "${stage.name}" has no fidoMetadataRootCertificate: FIDO MDS is off, the daily refresh reports "disabled", ` +
+          'no attestation is trusted and enforceAttestation refuses every key (docs/deploy.md, FIDO metadata refresh).',
+      );
+    }
+    this.metadataRefreshSchedule = new MetadataRefreshSchedule(this, 'MetadataRefreshSchedule', {
+      stage,
+      target: this.metadataRefresh.handler,
     });
 
     this.firewall = stage.firewall.enabled
@@ -154,6 +160,7 @@ export class StatelessStack extends Stack {
       apiFunctions: apiHandlers,
       auditRelay: this.auditRelay.handler,
       metadataRefresh: this.metadataRefresh.handler,
+      metadataRefreshDeadLetterQueue: this.metadataRefreshSchedule.deadLetterQueue,
       auditRelayDeadLetterQueue: stateful.auditRelayDeadLetterQueue,
       auditTrail: stateful.auditTrail,
       alarmTopic: stateful.alarmTopic,
@@ -170,7 +177,7 @@ export class StatelessStack extends Stack {
   }
 }
 
-/** The refresh's trust anchor, when the operator configured one. */
+/** The refresh's trust anchor, when the operator configured one (the admin function refreshes too). */
 const metadataEnvironmentOf = (stage: ValidatedStage): Record<string, string> =>
   stage.fidoMetadataRootCertificate ? { [variable.mdsRootCertificate]: stage.fidoMetadataRootCertificate } : {};
 

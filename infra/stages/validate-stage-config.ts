@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ZodError } from 'zod';
@@ -134,6 +135,10 @@ export const validateStageConfig = (config: StageConfig): ValidatedStage => {
     }
   }
 
+  if (config.fidoMetadataRootCertificate !== undefined) {
+    for (const rootProblem of checkRootCertificates(config.fidoMetadataRootCertificate)) problem(rootProblem);
+  }
+
   let resolvedPolicy: Policy | undefined;
   try {
     resolvedPolicy = resolvePolicyDefaults(config.policy);
@@ -174,6 +179,36 @@ const checkOrigin = (origin: string, rpId: string, production: boolean): string 
     return `allowed origin "${origin}" is not on the relying party's domain: its host "${url.hostname}" is neither "${rpId}" nor a subdomain of it`;
   }
   return undefined;
+};
+
+/**
+ * Returns why the FIDO MDS root PEM is unusable: the refresh function parses it at cold start
+ * and would fail every run, so a bad one should fail the synth instead.
+ */
+const checkRootCertificates = (pem: string): string[] => {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    return ['fidoMetadataRootCertificate holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)'];
+  }
+  const problems: string[] = [];
+  for (const [index, block] of blocks.entries()) {
+    const which = `fidoMetadataRootCertificate certificate ${index + 1}`;
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(block);
+    } catch {
+      problems.push(`${which} does not parse as an X.509 certificate`);
+      continue;
+    }
+    // Ensure it is a root the BLOB's chain can end in: a CA, still valid.
+    if (!certificate.ca) {
+      problems.push(`${which} (${certificate.subject.replaceAll('\n', ', ')}) is not a CA certificate: give the root the MDS BLOB chains to (GlobalSign Root CA - R3)`);
+    }
+    if (Date.parse(certificate.validTo) < Date.now()) {
+      problems.push(`${which} expired on ${certificate.validTo}`);
+    }
+  }
+  return problems;
 };
 
 const isPositiveInteger = (value: number): boolean => Number.isInteger(value) && value > 0;

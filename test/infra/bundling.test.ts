@@ -6,7 +6,9 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptionsFor, functionBundling, projectRoot } from '../../infra/bundling.ts';
 import { backgroundFunctionNames, functionNames } from '../../shared/routes.ts';
+import { environmentVariables } from '../../shared/runtime/variables.ts';
 import { synthesizeStage, synthesisTimeout, type SynthesizedStage } from './synthesize-stage.ts';
+import { createTestRootPem } from './test-root-certificate.ts';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
 
@@ -27,8 +29,11 @@ describe('function bundling', () => {
     return join(synthesized.app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
   };
 
-  beforeAll(() => {
-    synthesized = synthesizeStage('dev', { bundle: true });
+  let rootPem: string;
+  beforeAll(async () => {
+    // With an MDS root, so the metadata functions' cold start below parses one.
+    rootPem = await createTestRootPem();
+    synthesized = synthesizeStage('dev', { bundle: true, override: { fidoMetadataRootCertificate: rootPem } });
   }, synthesisTimeout);
 
   it.each([...functionNames, ...backgroundFunctionNames])('bundles %s as minified ESM with a linked source map', (name) => {
@@ -91,6 +96,47 @@ describe('function bundling', () => {
     rmSync(keyDirectory, { recursive: true, force: true });
     expect(probe.stdout.trim(), probe.stderr).toBe('200 1');
   });
+
+  it.each(['metadata-refresh', 'admin'])(
+    'starts the %s bundle with exactly the environment the stack gives it, MDS root included',
+    { timeout: synthesisTimeout },
+    (name) => {
+      // Prepare: the function's variables from the template, CloudFormation references replaced by stand-ins.
+      const functions = synthesized.statelessTemplate.findResources('AWS::Lambda::Function', {
+        Properties: { FunctionName: `latchkey-dev-${name}` },
+      }) as Resources;
+      const variables = (Object.values(functions)[0]?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const standIns: Record<string, string> = {
+        [environmentVariables.tableName]: 'latchkey-dev',
+        [environmentVariables.tokenIssuer]: 'https://abc123.execute-api.eu-west-1.amazonaws.com/dev',
+      };
+      const environment = Object.fromEntries(
+        Object.entries(variables).map(([variable, value]) => [
+          variable,
+          typeof value === 'string' ? value : (standIns[variable] ?? 'arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000'),
+        ]),
+      );
+      expect(environment[environmentVariables.mdsRootCertificate]).toBe(rootPem);
+      const bundle = join(bundleDirectoryOf(name), functionBundling.outputFileName);
+
+      // Act: a cold start (module initialisation) only; invoking would reach AWS.
+      const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          ...environment,
+          AWS_REGION: 'eu-west-1',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+
+      // Assess
+      expect(probe.stdout.trim(), probe.stderr).toBe('function');
+    },
+  );
 
   describe('with the dependencies the handlers use', () => {
     // CommonJS packages among them (the X-Ray SDK under the Powertools tracer) call require()

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backgroundFunctionNames, functionNames } from '../../shared/routes.ts';
 import { synthesizedStage, synthesisTimeout, type SynthesizedStage } from './synthesize-stage.ts';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -23,7 +24,23 @@ describe.each(['dev', 'prod'])('operations, stage %s', (stageName) => {
 
   it('sends every alarm and its recovery to the stage alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources);
-    expect(alarms).toHaveLength(9);
+    expect(alarms.map((alarm) => alarm.Properties.AlarmName).sort()).toEqual(
+      [
+        'api-5xx-rate',
+        'attestation-p99-latency',
+        'assertion-p99-latency',
+        'lambda-throttles',
+        'metadata-refresh-failed',
+        'metadata-refresh-undelivered',
+        'audit-relay-errors',
+        'audit-relay-lag',
+        'audit-dead-letters',
+        'sign-in-failure-spike',
+        'credential-clone-suspected',
+      ]
+        .map((name) => `latchkey-${stageName}-${name}`)
+        .sort(),
+    );
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/AlarmTopic/) }]);
       expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
@@ -52,9 +69,36 @@ describe.each(['dev', 'prod'])('operations, stage %s', (stageName) => {
 
   it('alarms on throttles of any function', () => {
     const alarm = alarmNamed('lambda-throttles');
-    const metrics = alarm.Metrics as { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
-    expect(metrics.filter((metric) => metric.MetricStat?.Metric.MetricName === 'Throttles')).toHaveLength(7);
+    const metrics = alarm.Metrics as {
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: { Ref: string } }[] } };
+    }[];
+    const throttled = metrics.filter((metric) => metric.MetricStat?.Metric.MetricName === 'Throttles');
+    // One per function, the API functions and the background ones alike.
+    expect(throttled).toHaveLength(functionNames.length + backgroundFunctionNames.length);
+    const functionIds = throttled.map((metric) => metric.MetricStat?.Metric.Dimensions[0]?.Value.Ref);
+    expect(new Set(functionIds).size).toBe(throttled.length);
+    expect(functionIds).toContain(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `latchkey-${stageName}-metadata-refresh` } }))[0]);
     expect(alarm.Threshold).toBe(0);
+  });
+
+  it('alarms on any failed metadata refresh, and on a daily run Scheduler could not deliver', () => {
+    expect(alarmNamed('metadata-refresh-failed')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 6 * 3600,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^MetadataRefreshFunction/) } }],
+    });
+    expect(alarmNamed('metadata-refresh-undelivered')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(/^MetadataRefreshScheduleDeadLetterQueue/), 'QueueName'] } }],
+    });
   });
 
   it('alarms on relay errors, relay lag and any dead letter', () => {
@@ -91,5 +135,14 @@ describe.each(['dev', 'prod'])('operations, stage %s', (stageName) => {
       DashboardName: `latchkey-${stageName}`,
       DashboardBody: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
     });
+  });
+
+  it('graphs the metadata refresh on its own, off the request functions\' latency graph', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard') as Resources);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    expect(body).toContain('FIDO metadata refresh (hourly)');
+    expect(body).toContain('metadata-refresh errors');
+    expect(body).not.toContain('metadata-refresh p99');
+    expect(body).toContain('attestation p99');
   });
 });

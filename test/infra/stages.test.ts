@@ -12,6 +12,7 @@ import { devStage } from '../../infra/stages/dev.ts';
 import type { StageConfig } from '../../infra/stages/stage-config.ts';
 import { StageConfigError, validateStageConfig } from '../../infra/stages/validate-stage-config.ts';
 import { basePolicy } from '../../shared/domain/policy.ts';
+import { createTestRootPem } from './test-root-certificate.ts';
 
 /** The problems validateStageConfig reports for a config, or [] when it passes. */
 const problemsOf = (config: StageConfig): readonly string[] => {
@@ -172,6 +173,40 @@ describe('validateStageConfig', () => {
     ]);
   });
 
+  describe('fidoMetadataRootCertificate', () => {
+    it('accepts a root CA certificate in PEM', async () => {
+      expect(problemsOf({ ...prodStage, fidoMetadataRootCertificate: await createTestRootPem() })).toEqual([]);
+    });
+
+    it('rejects text that holds no PEM certificate', () => {
+      expect(problemsOf({ ...prodStage, fidoMetadataRootCertificate: 'GlobalSign Root CA - R3' })).toEqual([
+        'fidoMetadataRootCertificate holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)',
+      ]);
+    });
+
+    it('rejects a PEM block that does not parse', () => {
+      const broken = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----';
+      expect(problemsOf({ ...devStage, fidoMetadataRootCertificate: broken })).toEqual([
+        'fidoMetadataRootCertificate certificate 1 does not parse as an X.509 certificate',
+      ]);
+    });
+
+    it('rejects a certificate that is not a CA, and an expired one', async () => {
+      // Prepare
+      const leaf = await createTestRootPem({ ca: false });
+      const expired = await createTestRootPem({ notAfter: new Date(Date.now() - 3600_000) });
+
+      // Act
+      const problems = problemsOf({ ...devStage, fidoMetadataRootCertificate: `${leaf}\n${expired}` });
+
+      // Assess
+      expect(problems).toEqual([
+        expect.stringMatching(/^fidoMetadataRootCertificate certificate 1 \(.*Latchkey Test Root CA - R3.*\) is not a CA certificate/),
+        expect.stringMatching(/^fidoMetadataRootCertificate certificate 2 expired on /),
+      ]);
+    });
+  });
+
   it('formats every problem into the error message', () => {
     expect(() => validateStageConfig({ ...prodStage, allowedOrigins: ['http://latchkey.example.com'] })).toThrowError(
       'Stage "prod" is invalid:\n  - allowed origin "http://latchkey.example.com" must use https in a production stage',
@@ -209,5 +244,12 @@ describe('the CDK app entry point', () => {
     const result = runApp({});
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('no stage given: run with -c stage=<name>');
+  });
+
+  it('fails with a sentence for a table index the schema does not have', { timeout: 180_000 }, () => {
+    const result = runApp({ stage: 'dev', tableIndexes: 'byUsername,byEmail' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('-c tableIndexes names "byEmail", which is not an index of the table schema');
+    expect(result.stderr).not.toContain('    at ');
   });
 });

@@ -1,9 +1,18 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableSchema } from '../../shared/storage/table.ts';
-import { synthesizedStage, synthesisTimeout, type SynthesizedStage } from './synthesize-stage.ts';
+import { selectTableIndexes, TableIndexSelectionError } from '../../infra/table-indexes.ts';
+import { synthesizedStage, synthesizeStage, synthesisTimeout, type SynthesizedStage } from './synthesize-stage.ts';
 
-const [usernameIndex] = tableSchema.globalSecondaryIndexes;
+/** A schema index as CloudFormation declares it. */
+const declaredIndex = (index: (typeof tableSchema.globalSecondaryIndexes)[number]) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+});
 
 describe.each(['dev', 'prod'])('stateful stack, stage %s', (stageName) => {
   let synthesized: SynthesizedStage;
@@ -30,17 +39,23 @@ describe.each(['dev', 'prod'])('stateful stack, stage %s', (stageName) => {
       TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true },
       StreamSpecification: { StreamViewType: tableSchema.streamViewType },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: usernameIndex.indexName,
-          KeySchema: [
-            { AttributeName: usernameIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: usernameIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...usernameIndex.nonKeyAttributes] },
-        },
-      ],
+      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map(declaredIndex),
     });
+  });
+
+  it('declares every index of the shared schema: byUsername, byAuthenticatorModel and directory', () => {
+    const tables = Object.values(synthesized.statefulTemplate.findResources('AWS::DynamoDB::Table'));
+    const indexes = (tables[0]?.Properties as { GlobalSecondaryIndexes: { IndexName: string }[] }).GlobalSecondaryIndexes;
+    expect(indexes.map((index) => index.IndexName)).toEqual(['byUsername', 'byAuthenticatorModel', 'directory']);
+    // Every key attribute of every index is declared as a string.
+    const definitions = (tables[0]?.Properties as { AttributeDefinitions: unknown[] }).AttributeDefinitions;
+    const keyAttributes = [tableSchema.partitionKey, tableSchema.sortKey, ...tableSchema.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    expect(definitions).toEqual(expect.arrayContaining(keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' }))));
+    expect(definitions).toHaveLength(keyAttributes.length);
+  });
+
+  it('warns about no missing index when built with the whole schema', () => {
+    Annotations.fromStack(synthesized.stateful).hasNoWarning('*', Match.stringLikeRegexp('tableIndexes'));
   });
 
   it(`protects the table: deletion protection ${retained ? 'on' : 'off'}, DeletionPolicy ${deletionPolicy}`, () => {
@@ -184,5 +199,36 @@ describe.each(['dev', 'prod'])('stateful stack, stage %s', (stageName) => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['TableName', 'EventBusName', 'SigningKeyId', 'HmacKeyId', 'AuditLogGroupName', 'AlarmTopicArn']),
     );
+  });
+});
+
+describe('table indexes added one deployment at a time (-c tableIndexes)', () => {
+  it('builds every schema index when the context is absent', () => {
+    expect(selectTableIndexes(undefined)).toEqual(tableSchema.globalSecondaryIndexes.map((index) => index.indexName));
+  });
+
+  it('keeps schema order whatever order the list is given in', () => {
+    expect(selectTableIndexes('directory, byUsername')).toEqual(['byUsername', 'directory']);
+  });
+
+  it.each([
+    ['', 'must list index names'],
+    ['byUsername,byEmail', '"byEmail", which is not an index of the table schema'],
+    ['byUsername,byUsername', 'names an index twice'],
+  ])('refuses %j', (value, message) => {
+    expect(() => selectTableIndexes(value)).toThrowError(TableIndexSelectionError);
+    expect(() => selectTableIndexes(value)).toThrowError(message);
+  });
+
+  it('builds only the named indexes and warns that the others are missing', { timeout: synthesisTimeout }, () => {
+    // Prepare: a table deployed with byUsername only gets byAuthenticatorModel first.
+    const { stateful, statefulTemplate } = synthesizeStage('dev', { tableIndexes: selectTableIndexes('byUsername,byAuthenticatorModel') });
+
+    // Assess
+    const [byUsername, byAuthenticatorModel] = tableSchema.globalSecondaryIndexes;
+    statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [declaredIndex(byUsername), declaredIndex(byAuthenticatorModel)],
+    });
+    Annotations.fromStack(stateful).hasWarning('*', Match.stringLikeRegexp('without directory \\(-c tableIndexes\\)'));
   });
 });

@@ -1,9 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { challengeReadableAttributes } from '../../infra/access/challenge-readable-attributes.ts';
+import { leadingKeyPrefixes } from '../../infra/access/function-permissions.ts';
 import { backgroundFunctionNames, functionNames, routeKey, routes } from '../../shared/routes.ts';
 import { environmentVariables } from '../../shared/runtime/variables.ts';
-import { tableSchema } from '../../shared/storage/table.ts';
+import { keys, tableSchema } from '../../shared/storage/table.ts';
+import { createTestRootPem } from './test-root-certificate.ts';
 import {
   actionsOf,
   functionLogicalId,
@@ -194,9 +196,11 @@ describe.each(['dev', 'prod'])('stateless stack, stage %s', (stageName) => {
       expect(statementsAllowing(statements, 'kms:GenerateMac')).toHaveLength(1);
     });
 
-    it('lets the attestation function delete only challenges and enrollment codes, and never the policy item', () => {
+    it('lets the attestation function delete only challenges, enrollment codes and users\' records of them, and never the policy item', () => {
       const statements = statementsOf('attestation');
-      expect(statementsAllowing(statements, 'dynamodb:DeleteItem').map(leadingKeysOf)).toEqual([['CHALLENGE#*', 'CODE#*']]);
+      // USER#: a one-time code's record under its user (USER#<id> / CODE#<hash>), deleted in the registration transaction.
+      expect(keys.userEnrollmentCode('u', 'h').pk.startsWith(leadingKeyPrefixes.user)).toBe(true);
+      expect(statementsAllowing(statements, 'dynamodb:DeleteItem').map(leadingKeysOf)).toEqual([['CHALLENGE#*', 'CODE#*'], ['USER#*']]);
       const writes = [...statementsAllowing(statements, 'dynamodb:PutItem'), ...statementsAllowing(statements, 'dynamodb:UpdateItem')];
       for (const write of writes) {
         expect(leadingKeysOf(write)).toEqual(['USER#*', 'CRED#*', 'USERNAME#*', 'OUTBOX#*']);
@@ -223,12 +227,58 @@ describe.each(['dev', 'prod'])('stateless stack, stage %s', (stageName) => {
       }
     });
 
-    it('keeps Scan and BatchWriteItem to the admin function', () => {
+    it('lets no function Scan, and only the metadata refresh (scheduled or by the admin) BatchWriteItem, on MDS items only', () => {
       for (const name of allFunctionNames) {
-        const actions = dynamoActionsOf(statementsOf(name));
-        const adminOnly = actions.filter((action) => action === 'dynamodb:Scan' || action === 'dynamodb:BatchWriteItem');
-        expect(adminOnly).toEqual(name === 'admin' ? ['dynamodb:Scan', 'dynamodb:BatchWriteItem'] : []);
+        const statements = statementsOf(name);
+        expect(dynamoActionsOf(statements)).not.toContain('dynamodb:Scan');
+        const batchWrites = statementsAllowing(statements, 'dynamodb:BatchWriteItem');
+        expect(batchWrites.map(leadingKeysOf)).toEqual(name === 'admin' || name === 'metadata-refresh' ? [['MDS*']] : []);
       }
+    });
+
+    it('lets the attestation function read FIDO metadata entries (MDS#…) with GetItem', () => {
+      const reads = statementsAllowing(statementsOf('attestation'), 'dynamodb:GetItem');
+      expect(reads).toHaveLength(1);
+      // Unrestricted by leading key, on the table itself: MDS# entries included.
+      expect(leadingKeysOf(reads[0] as IamStatement)).toBeUndefined();
+      expect(reads[0]?.Resource).toEqual(expect.arrayContaining([{ 'Fn::ImportValue': expect.stringMatching(/Table.*Arn/) }]));
+    });
+
+    it('lets the admin function write every item family but challenges, query only the indexes it uses, and hold no signing key', () => {
+      const statements = statementsOf('admin');
+      const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'];
+      const writablePrefixes = new Set(writes.flatMap((action) => statementsAllowing(statements, action).flatMap((statement) => leadingKeysOf(statement) as string[])));
+      expect([...writablePrefixes].sort()).toEqual(['CODE#*', 'CRED#*', 'MDS*', 'OUTBOX#*', 'POLICY*', 'USER#*', 'USERNAME#*']);
+      for (const action of writes) {
+        for (const statement of statementsAllowing(statements, action)) expect(leadingKeysOf(statement)).toBeDefined();
+      }
+      // The impact report queries the directory index, the refresh the byAuthenticatorModel index; nothing reads index/*.
+      const indexReads = statementsAllowing(statements, 'dynamodb:Query')
+        .flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]))
+        .map((resource) => JSON.stringify(resource).match(/\/index\/([^"]+)/)?.[1])
+        .filter((index) => index !== undefined);
+      expect(indexReads.sort()).toEqual(['byAuthenticatorModel', 'directory']);
+      expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('kms:'))).toEqual(['kms:GenerateMac']);
+    });
+
+    it('lets the metadata refresh touch only MDS items, USER# keys it flags, and outbox items', () => {
+      const statements = statementsOf('metadata-refresh');
+      const table = { 'Fn::ImportValue': expect.stringMatching(/Table.*Arn/) };
+      const tableStatements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+      expect(tableStatements.map((statement) => ({ actions: actionsOf(statement).sort(), keys: leadingKeysOf(statement), resource: statement.Resource }))).toEqual([
+        { actions: ['dynamodb:GetItem'], keys: ['MDS*'], resource: table },
+        { actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], keys: ['MDS*'], resource: table },
+        { actions: ['dynamodb:Query'], keys: undefined, resource: { 'Fn::Join': ['', [table, '/index/byAuthenticatorModel']] } },
+        { actions: ['dynamodb:BatchGetItem'], keys: ['USER#*'], resource: table },
+        { actions: ['dynamodb:UpdateItem'], keys: ['USER#*'], resource: table },
+        { actions: ['dynamodb:PutItem'], keys: ['OUTBOX#*'], resource: table },
+      ]);
+      expect(statements.flatMap(actionsOf).filter((action) => !action.startsWith('dynamodb:')).sort()).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     });
 
     it('never grants a TransactWriteItems action, which IAM does not evaluate', () => {
@@ -253,6 +303,89 @@ describe.each(['dev', 'prod'])('stateless stack, stage %s', (stageName) => {
         'dynamodb:ListStreams',
       ]);
       expect(statementsAllowing(statements, 'sqs:SendMessage')).toHaveLength(1);
+    });
+  });
+
+  describe('FIDO metadata refresh', () => {
+    const functionNamed = (name: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: `latchkey-${stageName}-${name}` } }) as Resources)[0]
+        ?.Properties;
+
+    it('runs the refresh with 512 MB for up to 5 minutes, and the admin function (refresh on request) up to 29 s', () => {
+      expect(functionNamed('metadata-refresh')).toMatchObject({ MemorySize: 512, Timeout: 300 });
+      expect(functionNamed('admin')).toMatchObject({ Timeout: 29 });
+    });
+
+    it('gives the refresh only the stage, the table and the Powertools settings, and no stage here has an MDS root', () => {
+      const v = environmentVariables;
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: `latchkey-${stageName}-metadata-refresh`,
+        Environment: {
+          Variables: Match.objectEquals({
+            [v.stage]: stageName,
+            [v.tableName]: { 'Fn::ImportValue': Match.stringLikeRegexp('Table') },
+            POWERTOOLS_SERVICE_NAME: 'latchkey',
+            POWERTOOLS_METRICS_NAMESPACE: 'Latchkey',
+            LOG_LEVEL: synthesized.stage.logLevel,
+            POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+            POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+      expect(synthesized.stage.fidoMetadataRootCertificate).toBeUndefined();
+      for (const name of allFunctionNames) {
+        const variables = (functionNamed(name)?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(v.mdsRootCertificate in variables, name).toBe(false);
+      }
+    });
+
+    it('runs it daily at 03:00 UTC with Scheduler, retrying delivery for 6 hours, then into a dead-letter queue', () => {
+      const refreshId = functionLogicalId(template, `latchkey-${stageName}-metadata-refresh`);
+      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        Name: `latchkey-${stageName}-metadata-refresh`,
+        GroupName: `latchkey-${stageName}`,
+        ScheduleExpression: 'cron(0 3 * * ? *)',
+        ScheduleExpressionTimezone: 'Etc/UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [refreshId, 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MetadataRefreshScheduleRole'), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 6 * 3600, MaximumRetryAttempts: 10 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MetadataRefreshScheduleDeadLetterQueue'), 'Arn'] } },
+        },
+      });
+      template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: `latchkey-${stageName}` });
+      template.hasResource('AWS::Scheduler::Schedule', {
+        DependsOn: Match.arrayWith([Match.stringLikeRegexp('^MetadataRefreshScheduleGroup')]),
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `latchkey-${stageName}-metadata-refresh-dlq`,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    });
+
+    it('lets only the stage\'s schedule group assume the scheduler role, which may only invoke the refresh and park runs', () => {
+      const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] } } });
+      expect(Object.keys(roles)).toEqual([expect.stringMatching(/^MetadataRefreshScheduleRole/)]);
+      const [roleId] = Object.keys(roles) as [string];
+      expect((roles[roleId]?.Properties as { AssumeRolePolicyDocument: { Statement: IamStatement[] } }).AssumeRolePolicyDocument.Statement[0]?.Condition).toEqual({
+        StringEquals: {
+          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+          'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^MetadataRefreshScheduleGroup/), 'Arn'] },
+        },
+      });
+      const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources).filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      );
+      const statements = policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: IamStatement[] }).Statement);
+      expect(statements.map((statement) => ({ Action: statement.Action, Resource: statement.Resource }))).toEqual([
+        { Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionLogicalId(template, `latchkey-${stageName}-metadata-refresh`), 'Arn'] } },
+        { Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^MetadataRefreshScheduleDeadLetterQueue/), 'Arn'] } },
+      ]);
     });
   });
 
@@ -428,5 +561,68 @@ describe('signing-key rotation', () => {
     expect(JSON.stringify(jwksRead?.Resource)).toMatch(/TokenSigningKeyv1.*TokenSigningKeyv2/);
     const [sign] = statementsAllowing(roleStatementsOf(template, 'latchkey-dev-assertion'), 'kms:Sign');
     expect(JSON.stringify(sign?.Resource)).not.toContain('TokenSigningKeyv1');
+  });
+});
+
+describe('FIDO metadata root certificate', () => {
+  const sizeOf = (variables: Record<string, unknown>): number =>
+    // A CloudFormation reference (an ARN, the table name, the issuer URL) resolves to well under 100 characters.
+    Object.entries(variables).reduce((size, [name, value]) => size + name.length + (typeof value === 'string' ? value.length : 100), 0);
+
+  describe('configured', () => {
+    let pem: string;
+    let configured: SynthesizedStage;
+    beforeAll(async () => {
+      pem = await createTestRootPem();
+      configured = synthesizeStage('prod', { override: { fidoMetadataRootCertificate: pem } });
+    }, synthesisTimeout);
+
+    it('is given to the refresh and admin functions only', () => {
+      const functions = configured.statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
+      const holders = Object.values(functions)
+        .filter((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[environmentVariables.mdsRootCertificate] === pem)
+        .map((fn) => fn.Properties.FunctionName)
+        .sort();
+      expect(holders).toEqual(['latchkey-prod-admin', 'latchkey-prod-metadata-refresh']);
+      const withVariable = Object.values(functions).filter(
+        (fn) => environmentVariables.mdsRootCertificate in (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+      );
+      expect(withVariable).toHaveLength(2);
+    });
+
+    it('keeps every function\'s environment within Lambda\'s 4 KB', () => {
+      const functions = configured.statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
+      for (const fn of Object.values(functions)) {
+        const size = sizeOf((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+        expect(size, String(fn.Properties.FunctionName)).toBeLessThan(4096);
+      }
+    });
+
+    it('synthesizes without the missing-root warning', () => {
+      Annotations.fromStack(configured.stateless).hasNoWarning('*', Match.stringLikeRegexp('fidoMetadataRootCertificate'));
+    });
+  });
+
+  it('missing in a production stage: synthesizes with a warning on the refresh function', { timeout: synthesisTimeout }, () => {
+    const { stateless, stage } = synthesizedStage('prod');
+    expect(stage.production).toBe(true);
+    expect(stage.fidoMetadataRootCertificate).toBeUndefined();
+    Annotations.fromStack(stateless).hasWarning(
+      '/Latchkey-prod-Stateless/MetadataRefresh',
+      Match.stringLikeRegexp('has no fidoMetadataRootCertificate: FIDO MDS is off'),
+    );
+  });
+
+  it('missing outside production: no warning', { timeout: synthesisTimeout }, () => {
+    Annotations.fromStack(synthesizedStage('dev').stateless).hasNoWarning('*', Match.stringLikeRegexp('fidoMetadataRootCertificate'));
+  });
+});
+
+describe('leading-key prefixes', () => {
+  it('cover every metadata item with MDS*, and no other item family starts with MDS', () => {
+    const matchesMetadata = (partitionKey: string) => partitionKey.startsWith(leadingKeyPrefixes.metadata);
+    expect([keys.metadataEntry('AAGUID#00000000-0000-0000-0000-000000000001'), keys.metadataEntry('KEYID#ab'), keys.metadataStatus(), keys.metadataIndex()].every((key) => matchesMetadata(key.pk))).toBe(true);
+    const others = Object.entries(leadingKeyPrefixes).filter(([family]) => family !== 'metadata');
+    for (const [family, prefix] of others) expect(matchesMetadata(prefix), family).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import type { StatelessStack } from '../../infra/stacks/stateless-stack.ts';
 import { loadStage } from '../../infra/stages/load-stage.ts';
 import type { StageConfig } from '../../infra/stages/stage-config.ts';
 import { validateStageConfig, type ValidatedStage } from '../../infra/stages/validate-stage-config.ts';
+import type { TableIndexName } from '../../infra/table-indexes.ts';
 
 /** Synthesis can take a while on a small, busy machine (aws-cdk-lib loads lazily, esbuild runs). */
 export const synthesisTimeout = 300_000;
@@ -31,6 +32,8 @@ export interface SynthesizeOptions {
   readonly bundle?: boolean;
   /** Replace parts of the registered stage config (validated like the real one). */
   readonly override?: Partial<StageConfig>;
+  /** Build the table with only these indexes, as `-c tableIndexes=…` does. */
+  readonly tableIndexes?: readonly TableIndexName[];
 }
 
 /**
@@ -47,7 +50,7 @@ export const synthesizeStage = (name: string, options: SynthesizeOptions = {}): 
   const app = new App({
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': options.bundle ? ['**'] : [] },
   });
-  const { stateful, stateless } = createLatchkeyStacks(app, stage);
+  const { stateful, stateless } = createLatchkeyStacks(app, stage, options.tableIndexes ? { tableIndexes: options.tableIndexes } : {});
   return {
     app,
     stage,
