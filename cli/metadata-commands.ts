@@ -16,7 +16,7 @@ export const metadataStatusSchema = z.object({
   compromisedModelCount: z.number(),
   updatedAt: z.string().optional(),
   stale: z.boolean(),
-  lastRefresh: metadataRefreshResultSchema.optional(),
+  lastRefresh: z.optional(metadataRefreshResultSchema),
 }) satisfies z.ZodType<MetadataStatusView>;
 
 export const formatRefreshResult = (result: MetadataRefreshResult): string =>

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from '../shared/zod.ts';
 
 /**
  * Where the local relay is in each shard of one stream. `after`: every record up to and
@@ -9,7 +9,7 @@ import { z } from 'zod';
  * shard read to its end, so its children may start.
  */
 const shardCheckpointSchema = z.object({
-  after: z.string().optional(),
+  after: z.optional(z.string()),
   done: z.array(z.string()),
   finished: z.boolean(),
 });

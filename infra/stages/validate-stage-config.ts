@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { resolvePolicyDefaults, type Policy } from '../../shared/domain/policy.ts';
 import type { StageConfig } from './stage-config.ts';
 
@@ -143,7 +143,7 @@ export const validateStageConfig = (config: StageConfig): ValidatedStage => {
   try {
     resolvedPolicy = resolvePolicyDefaults(config.policy);
   } catch (error) {
-    if (!(error instanceof ZodError)) throw error;
+    if (!(error instanceof $ZodError)) throw error;
     for (const issue of error.issues) {
       problem(`policy.${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * The audit event contract (../design/EVENTS.md), schemaVersion 1. These schemas are the one
@@ -50,14 +50,14 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const actorSchema = z.strictObject({
   /** `system`: Latchkey itself, e.g. the scheduled metadata refresh (principal names the job). */
   type: z.enum(['user', 'admin', 'anonymous', 'system']),
-  userId: z.string().optional(),
-  principal: z.string().optional(),
+  userId: z.optional(z.string()),
+  principal: z.optional(z.string()),
 });
 
 export const clientSchema = z.strictObject({
   ip: z.string(),
   userAgent: z.string(),
-  origin: z.string().optional(),
+  origin: z.optional(z.string()),
 });
 
 export const eventUserSchema = z.strictObject({ id: z.string(), username: z.string() });
@@ -65,14 +65,14 @@ export const eventUserSchema = z.strictObject({ id: z.string(), username: z.stri
 export const eventCredentialSchema = z.strictObject({
   id: z.string(),
   aaguid: z.string(),
-  authenticatorName: z.string().optional(),
-  nickname: z.string().optional(),
+  authenticatorName: z.optional(z.string()),
+  nickname: z.optional(z.string()),
   userVerified: z.boolean(),
   backupEligible: z.boolean(),
   backedUp: z.boolean(),
   transports: z.array(z.string()),
-  attestationFormat: z.string().optional(),
-  attestationTrusted: z.boolean().optional(),
+  attestationFormat: z.optional(z.string()),
+  attestationTrusted: z.optional(z.boolean()),
 });
 
 export type EventUser = z.infer<typeof eventUserSchema>;
@@ -82,32 +82,32 @@ const changeSchema = z.strictObject({ before: z.unknown(), after: z.unknown() })
 
 /** A key's model changed status in FIDO metadata (docs/metadata.md): what it was, what it is, from which BLOB. */
 export const authenticatorStatusChangeSchema = z.strictObject({
-  before: z.string().optional(),
+  before: z.optional(z.string()),
   after: z.string(),
   /** The status report's effectiveDate (YYYY-MM-DD), when MDS gives one. */
-  effectiveDate: z.string().optional(),
+  effectiveDate: z.optional(z.string()),
   /** The `no` of the MDS BLOB that reported it. */
-  metadataBlobNumber: z.number().int(),
+  metadataBlobNumber: z.int(),
 });
 
 export const envelopeSchema = z.strictObject({
   schemaVersion: z.literal(1),
   /** ULID: unique and sortable. Consumers de-duplicate on it. */
-  eventId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+  eventId: z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)),
   occurredAt: isoDateTime,
   stage: z.string(),
   requestId: z.string(),
   actor: actorSchema,
   client: clientSchema,
   outcome: z.enum(['success', 'failure']),
-  reason: z.enum(failureReasons).optional(),
-  user: eventUserSchema.optional(),
-  credential: eventCredentialSchema.optional(),
-  policy: z.strictObject({ before: z.unknown(), after: z.unknown() }).optional(),
-  how: z.enum(['selfService', 'enrollmentCode', 'selfSignUp', 'admin']).optional(),
-  changes: z.record(z.string(), changeSchema).optional(),
-  counter: z.strictObject({ stored: z.number().int(), received: z.number().int() }).optional(),
-  authenticatorStatus: authenticatorStatusChangeSchema.optional(),
+  reason: z.optional(z.enum(failureReasons)),
+  user: z.optional(eventUserSchema),
+  credential: z.optional(eventCredentialSchema),
+  policy: z.optional(z.strictObject({ before: z.unknown(), after: z.unknown() })),
+  how: z.optional(z.enum(['selfService', 'enrollmentCode', 'selfSignUp', 'admin'])),
+  changes: z.optional(z.record(z.string(), changeSchema)),
+  counter: z.optional(z.strictObject({ stored: z.int(), received: z.int() })),
+  authenticatorStatus: z.optional(authenticatorStatusChangeSchema),
 });
 export type EventDetail = z.infer<typeof envelopeSchema>;
 
@@ -116,39 +116,39 @@ const failure = { outcome: z.literal('failure'), reason: z.enum(failureReasons) 
 
 /** Each detail-type narrows the envelope: which fields it always carries. */
 export const detailSchemas = {
-  'User Created': envelopeSchema.extend({ ...success, user: eventUserSchema, how: z.enum(['selfSignUp', 'admin']) }),
-  'User Updated': envelopeSchema.extend({ ...success, user: eventUserSchema, changes: z.record(z.string(), changeSchema) }),
+  'User Created': z.extend(envelopeSchema, { ...success, user: eventUserSchema, how: z.enum(['selfSignUp', 'admin']) }),
+  'User Updated': z.extend(envelopeSchema, { ...success, user: eventUserSchema, changes: z.record(z.string(), changeSchema) }),
   /** An admin deleted the user (each of their keys has its own Credential Deleted). Added with the admin API. */
-  'User Deleted': envelopeSchema.extend({ ...success, user: eventUserSchema }),
-  'Enrollment Code Issued': envelopeSchema.extend({ ...success, user: eventUserSchema }),
-  'Credential Registered': envelopeSchema.extend({
+  'User Deleted': z.extend(envelopeSchema, { ...success, user: eventUserSchema }),
+  'Enrollment Code Issued': z.extend(envelopeSchema, { ...success, user: eventUserSchema }),
+  'Credential Registered': z.extend(envelopeSchema, {
     ...success,
     user: eventUserSchema,
     credential: eventCredentialSchema,
     how: z.enum(['selfService', 'enrollmentCode', 'selfSignUp']),
   }),
-  'Credential Registration Failed': envelopeSchema.extend({ ...failure }),
-  'Credential Renamed': envelopeSchema.extend({
+  'Credential Registration Failed': z.extend(envelopeSchema, { ...failure }),
+  'Credential Renamed': z.extend(envelopeSchema, {
     ...success,
     user: eventUserSchema,
     credential: eventCredentialSchema,
     changes: z.record(z.string(), changeSchema),
   }),
-  'Credential Deleted': envelopeSchema.extend({ ...success, user: eventUserSchema, credential: eventCredentialSchema }),
-  'Sign-In Succeeded': envelopeSchema.extend({ ...success, user: eventUserSchema, credential: eventCredentialSchema }),
-  'Sign-In Failed': envelopeSchema.extend({ ...failure }),
-  'Credential Clone Suspected': envelopeSchema.extend({
+  'Credential Deleted': z.extend(envelopeSchema, { ...success, user: eventUserSchema, credential: eventCredentialSchema }),
+  'Sign-In Succeeded': z.extend(envelopeSchema, { ...success, user: eventUserSchema, credential: eventCredentialSchema }),
+  'Sign-In Failed': z.extend(envelopeSchema, { ...failure }),
+  'Credential Clone Suspected': z.extend(envelopeSchema, {
     outcome: z.enum(['success', 'failure']),
     reason: z.literal('counter_regression'),
     user: eventUserSchema,
     credential: eventCredentialSchema,
-    counter: z.strictObject({ stored: z.number().int(), received: z.number().int() }),
+    counter: z.strictObject({ stored: z.int(), received: z.int() }),
   }),
-  'Policy Updated': envelopeSchema.extend({
+  'Policy Updated': z.extend(envelopeSchema, {
     ...success,
     policy: z.strictObject({ before: z.unknown(), after: z.unknown() }),
   }),
-  'Authenticator Status Changed': envelopeSchema.extend({
+  'Authenticator Status Changed': z.extend(envelopeSchema, {
     ...success,
     user: eventUserSchema,
     credential: eventCredentialSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { detailSchemas, detailTypes, eventSource, type DetailType } from './catalog.ts';
 
 /** `Sign-In Succeeded` → `sign-in-succeeded`: the schema file's name for a detail-type. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import type { $ZodError } from 'zod/v4/core';
 import { keys } from '../storage/table.ts';
 import { detailSchemas, detailTypes, type AuditEvent } from './catalog.ts';
 
@@ -8,14 +9,14 @@ export class OutboxItemParseError extends Error {
 }
 
 /** "detail.user.id: Invalid input" — where the item is wrong, never its values. */
-const describeIssues = (error: z.ZodError): string =>
+const describeIssues = (error: $ZodError): string =>
   error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(item)'}: ${issue.message}`)
     .join('; ');
 
 const outboxItemSchema = z.object({
-  pk: z.string().startsWith(keys.outboxPrefix),
+  pk: z.string().check(z.startsWith(keys.outboxPrefix)),
   type: z.literal('outbox'),
   detailType: z.enum(detailTypes as [string, ...string[]]),
   detail: z.unknown(),

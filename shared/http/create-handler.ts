@@ -4,7 +4,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '../zod.ts';
+import type { $ZodType } from 'zod/v4/core';
 import { InvalidRequestError, LatchkeyError, MethodNotAllowedError, PayloadTooLargeError } from '../errors.ts';
 import type { AuditLog, Clock } from '../ports.ts';
 import type { RequestContext } from '../domain/types.ts';
@@ -49,8 +50,8 @@ export interface HttpHandlerSettings {
 }
 
 /** Validates a body or parameter with its schema; what is wrong becomes a 400 naming the field. */
-export const parseWith = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => {
-  const result = schema.safeParse(value);
+export const parseWith = <S extends $ZodType>(schema: S, value: unknown): z.infer<S> => {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new InvalidRequestError(describeZodError(result.error), { reason: 'malformed_response' });
   return result.data;
 };

@@ -1,4 +1,4 @@
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import { LatchkeyError, type ErrorCode } from '../errors.ts';
 
 /** RFC 9457 problem details, with Latchkey's stable `code`. */
@@ -13,7 +13,7 @@ export interface Problem {
 const problemType = (code: ErrorCode) => `urn:latchkey:problem:${code}`;
 
 /** "response.id: Invalid string" — what arrived wrong, where, never the value itself. */
-export const describeZodError = (error: ZodError): string =>
+export const describeZodError = (error: $ZodError): string =>
   error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
@@ -34,7 +34,8 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof LatchkeyError) {
     return { type: problemType(error.code), title: error.title, status: error.status, detail: error.message, code: error.code };
   }
-  if (error instanceof ZodError) {
+  // Classic and mini schemas both throw a $ZodError.
+  if (error instanceof $ZodError) {
     return { type: problemType('invalid_request'), title: 'Invalid request', status: 400, detail: describeZodError(error), code: 'invalid_request' };
   }
   if (error instanceof Error && throttled.has(error.name)) return unavailableProblem();

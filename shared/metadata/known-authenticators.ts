@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import knownAuthenticatorsFile from './known-authenticators.json' with { type: 'json' };
 
 /**
@@ -7,11 +7,11 @@ import knownAuthenticatorsFile from './known-authenticators.json' with { type: '
  * names keys; it never makes an attestation trusted. Validated once, at module load.
  */
 const knownAuthenticatorsSchema = z.strictObject({
-  provenance: z.string().min(1),
+  provenance: z.string().check(z.minLength(1)),
   authenticators: z.array(
     z.strictObject({
-      aaguid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lower-case AAGUID in UUID form'),
-      name: z.string().min(1).max(64),
+      aaguid: z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lower-case AAGUID in UUID form')),
+      name: z.string().check(z.minLength(1), z.maxLength(64)),
       kind: z.enum(['security-key', 'platform', 'passkey-provider', 'test']),
     }),
   ),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /** How a metadata refresh ended; stored as the last refresh result and returned to admins. */
 export type MetadataRefreshOutcome =
@@ -44,14 +44,14 @@ export interface MetadataRefreshResult {
 /** Reads a stored or received refresh result back (DynamoDB item, admin API response). */
 export const metadataRefreshResultSchema = z.object({
   outcome: z.enum(['updated', 'unchanged', 'refused', 'unavailable', 'disabled']),
-  reason: z
-    .enum(['malformed', 'signature_invalid', 'chain_untrusted', 'certificate_expired', 'certificate_revoked', 'crl_unavailable', 'not_newer', 'stale'])
-    .optional(),
+  reason: z.optional(
+    z.enum(['malformed', 'signature_invalid', 'chain_untrusted', 'certificate_expired', 'certificate_revoked', 'crl_unavailable', 'not_newer', 'stale']),
+  ),
   detail: z.string(),
   at: z.string(),
-  blobNumber: z.number().optional(),
-  nextUpdate: z.string().optional(),
-  entryCount: z.number().optional(),
+  blobNumber: z.optional(z.number()),
+  nextUpdate: z.optional(z.string()),
+  entryCount: z.optional(z.number()),
   flaggedCredentials: z.number(),
   warnings: z.array(z.string()),
-}) satisfies z.ZodType<MetadataRefreshResult>;
+}) satisfies z.ZodMiniType<MetadataRefreshResult>;

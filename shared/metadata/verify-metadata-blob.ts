@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, errors } from 'jose';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { CertificatePathError, verifyCertificatePath, type CertificatePathFailure, type RevocationChecking } from './certificate-path.ts';
 import { metadataBlobPayloadSchema, type MetadataBlobPayload } from './metadata-blob-payload.ts';
 
@@ -36,7 +36,7 @@ const signatureAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512
 const headerSchema = z.object({
   alg: z.enum(signatureAlgorithms as [string, ...string[]]),
   // RFC 7515 §4.1.6: base64 (not base64url) DER, the signer's certificate first.
-  x5c: z.array(z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/)).min(1),
+  x5c: z.array(z.string().check(z.regex(/^[A-Za-z0-9+/]+={0,2}$/))).check(z.minLength(1)),
 });
 
 export const verifyMetadataBlob = async (

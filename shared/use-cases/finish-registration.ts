@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { verifyRegistrationResponse } from '@simplewebauthn/server';
 import { decodeAttestationObject, decodeCredentialPublicKey, cose } from '@simplewebauthn/server/helpers';
 import {
@@ -36,7 +36,7 @@ import { decideRegistration } from '../domain/policy-engine.ts';
 
 export const finishRegistrationRequest = z.strictObject({
   response: registrationResponseSchema,
-  nickname: nicknameSchema.optional(),
+  nickname: z.optional(nicknameSchema),
 });
 export type FinishRegistrationRequest = z.infer<typeof finishRegistrationRequest>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { ConditionFailedError, PolicyDeniedError, VerificationFailedError, withAuditSubject, type AuditSubject } from '../errors.ts';
 import type { AuditLog, ChallengeStore, Clock, CredentialStore, PolicySource, TokenSigner } from '../ports.ts';

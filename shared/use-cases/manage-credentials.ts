@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { ConditionFailedError, NotFoundError, ReauthenticationRequiredError } from '../errors.ts';
 import type { CredentialStore } from '../ports.ts';
 import { toPublicCredential, type RequestContext } from '../domain/types.ts';
@@ -13,7 +13,7 @@ export interface ManageCredentialsDeps extends BearerDeps {
   policy: PolicySource;
 }
 
-export const credentialIdParameter = base64url.max(1366);
+export const credentialIdParameter = base64url.check(z.maxLength(1366));
 export const renameCredentialRequest = z.strictObject({ nickname: nicknameSchema });
 
 /** The caller's own keys (never the public keys themselves). */

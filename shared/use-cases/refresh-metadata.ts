@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import type { Clock } from '../ports.ts';
 import type { RequestContext } from '../domain/types.ts';
 import type { actorSchema } from '../events/catalog.ts';

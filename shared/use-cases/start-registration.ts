@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { ConflictError, InvalidRequestError, UnauthorizedError } from '../errors.ts';
 import type { ChallengeStore, Clock, CredentialStore, EnrollmentCodeStore, PolicySource, SecretHasher } from '../ports.ts';
@@ -13,9 +13,9 @@ import { usernameSchema, displayNameSchema } from './user-fields.ts';
 import { enforcePolicy } from './enforce-policy.ts';
 
 export const startRegistrationRequest = z.strictObject({
-  username: usernameSchema.optional(),
-  displayName: displayNameSchema.optional(),
-  enrollmentCode: z.string().min(1).max(64).optional(),
+  username: z.optional(usernameSchema),
+  displayName: z.optional(displayNameSchema),
+  enrollmentCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type StartRegistrationRequest = z.infer<typeof startRegistrationRequest>;
 

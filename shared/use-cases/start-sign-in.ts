@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { generateAuthenticationOptions } from '@simplewebauthn/server';
 import type { ChallengeStore, Clock, PolicySource, SecretHasher, UserStore } from '../ports.ts';
 import { usernameKey, type AuthenticationChallenge, type Transport } from '../domain/types.ts';
@@ -8,7 +8,7 @@ import { usernameSchema } from './user-fields.ts';
 import { decideSignInStart } from '../domain/policy-engine.ts';
 import { enforcePolicy } from './enforce-policy.ts';
 
-export const startSignInRequest = z.strictObject({ username: usernameSchema.optional() });
+export const startSignInRequest = z.strictObject({ username: z.optional(usernameSchema) });
 export type StartSignInRequest = z.infer<typeof startSignInRequest>;
 
 export interface StartSignInDeps {

@@ -1,13 +1,13 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { VerificationFailedError } from '../errors.ts';
 
 /** CollectedClientData (WebAuthn §5.8.1), the fields verification reads. */
 const clientDataSchema = z.object({
   type: z.string(),
-  challenge: z.string().regex(/^[A-Za-z0-9_-]+$/).max(512),
-  origin: z.string().max(2048),
-  crossOrigin: z.boolean().optional(),
-  topOrigin: z.string().optional(),
+  challenge: z.string().check(z.regex(/^[A-Za-z0-9_-]+$/), z.maxLength(512)),
+  origin: z.string().check(z.maxLength(2048)),
+  crossOrigin: z.optional(z.boolean()),
+  topOrigin: z.optional(z.string()),
 });
 export type ClientData = z.infer<typeof clientDataSchema>;
 

@@ -1,42 +1,45 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Shapes of PublicKeyCredential.toJSON() / @simplewebauthn/browser output (WebAuthn §5.1.8).
  * Unknown members are dropped rather than refused: browsers add fields over time.
  */
-export const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+$/, 'base64url without padding');
+export const base64url = z.string().check(z.minLength(1), z.maxLength(16_384), z.regex(/^[A-Za-z0-9_-]+$/, 'base64url without padding'));
 
 export const transportSchema = z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
+type Transport = z.infer<typeof transportSchema>;
 
 export const registrationResponseSchema = z.object({
-  id: base64url.max(1366),
-  rawId: base64url.max(1366),
+  id: base64url.check(z.maxLength(1366)),
+  rawId: base64url.check(z.maxLength(1366)),
   type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.optional(z.enum(['platform', 'cross-platform'])),
+  clientExtensionResults: z._default(z.record(z.string(), z.unknown()), {}),
   response: z.object({
     clientDataJSON: base64url,
     attestationObject: base64url,
-    authenticatorData: base64url.optional(),
+    authenticatorData: z.optional(base64url),
     // Unknown transport names from newer browsers are dropped, not refused.
-    transports: z.array(z.string().max(32)).max(10).optional()
-      .transform((values) => values?.filter((value) => transportSchema.safeParse(value).success) as z.infer<typeof transportSchema>[] | undefined),
-    publicKeyAlgorithm: z.number().int().optional(),
-    publicKey: base64url.optional(),
+    transports: z.pipe(
+      z.optional(z.array(z.string().check(z.maxLength(32))).check(z.maxLength(10))),
+      z.transform((values: string[] | undefined) => values?.filter((value) => transportSchema.safeParse(value).success) as Transport[] | undefined),
+    ),
+    publicKeyAlgorithm: z.optional(z.int()),
+    publicKey: z.optional(base64url),
   }),
 });
 
 export const authenticationResponseSchema = z.object({
-  id: base64url.max(1366),
-  rawId: base64url.max(1366),
+  id: base64url.check(z.maxLength(1366)),
+  rawId: base64url.check(z.maxLength(1366)),
   type: z.literal('public-key'),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.optional(z.enum(['platform', 'cross-platform'])),
+  clientExtensionResults: z._default(z.record(z.string(), z.unknown()), {}),
   response: z.object({
     clientDataJSON: base64url,
     authenticatorData: base64url,
     signature: base64url,
-    userHandle: z.string().max(128).regex(/^[A-Za-z0-9_-]*$/).optional().nullable(),
+    userHandle: z.nullable(z.optional(z.string().check(z.maxLength(128), z.regex(/^[A-Za-z0-9_-]*$/)))),
   }),
 });
 

@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { keys, tableSchema } from '../../storage/table.ts';
 import type { AuthenticatorMetadata } from '../../metadata/authenticator-metadata.ts';
 import type { AuthenticatorModelIndex, MetadataStatus, MetadataStore, ModelCredential } from '../../metadata/ports.ts';
@@ -16,23 +16,23 @@ import { outboxItem, publicCredentialAttributes, toCredential } from './items.ts
 
 const metadataSchema = z.object({
   modelKey: z.string(),
-  aaguid: z.string().optional(),
+  aaguid: z.optional(z.string()),
   description: z.string(),
-  icon: z.string().optional(),
+  icon: z.optional(z.string()),
   attestationRootCertificates: z.array(z.string()),
   attestationTypes: z.array(z.string()),
   status: z.string(),
-  statusEffectiveDate: z.string().optional(),
+  statusEffectiveDate: z.optional(z.string()),
   blobNumber: z.number(),
 });
 
 const statusSchema = z.object({
-  blobNumber: z.number().optional(),
-  nextUpdate: z.string().optional(),
-  entryCount: z.number().optional(),
-  updatedAt: z.string().optional(),
-  compromisedModels: z.array(z.string()).default([]),
-  lastRefresh: metadataRefreshResultSchema.optional(),
+  blobNumber: z.optional(z.number()),
+  nextUpdate: z.optional(z.string()),
+  entryCount: z.optional(z.number()),
+  updatedAt: z.optional(z.string()),
+  compromisedModels: z._default(z.array(z.string()), []),
+  lastRefresh: z.optional(metadataRefreshResultSchema),
 });
 
 const modelIndex = (() => {
@@ -55,7 +55,7 @@ export const createDynamoMetadataStore = (client: DynamoDBDocumentClient, tableN
 
   async replaceEntries(entries: AuthenticatorMetadata[]) {
     const previous = await client.send(new GetCommand({ TableName: tableName, Key: keys.metadataIndex(), ConsistentRead: true }));
-    const previousKeys = z.array(z.string()).catch([]).parse(previous.Item?.modelKeys);
+    const previousKeys = z.catch(z.array(z.string()), []).parse(previous.Item?.modelKeys);
     const currentKeys = new Set(entries.map((entry) => entry.modelKey));
     const removed = previousKeys.filter((modelKey) => !currentKeys.has(modelKey));
 

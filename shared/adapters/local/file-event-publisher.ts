@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import type { PublishedEvent } from '../../events/catalog.ts';
 import type { EventPublisher } from '../../ports.ts';
 

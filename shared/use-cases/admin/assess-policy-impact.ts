@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { decideSignIn, decideUserAccess, type Decision, type PolicyDenialReason } from '../../domain/policy-engine.ts';
 import type { User } from '../../domain/types.ts';
@@ -10,7 +10,7 @@ export type LockoutRule = (typeof lockoutRules)[number];
 
 export const impactQuery = z.strictObject({
   /** How many affected users to list (the counts always cover everyone). */
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
 });
 
 export interface ImpactCredential {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { ConditionFailedError, PolicyDeniedError } from '../../errors.ts';
 import type { Clock, EnrollmentCodeStore, SecretHasher, UserStore } from '../../ports.ts';
 import { buildEvent, eventUser } from '../../events/build-event.ts';
@@ -12,8 +12,8 @@ import { adminActor, type AdminRequest } from './admin-request.ts';
 import { requireUser } from './manage-users.ts';
 
 export const issueEnrollmentCodeRequest = z.strictObject({
-  lifetimeSeconds: z.number().int().min(enrollmentCodeLifetime.minSeconds).max(enrollmentCodeLifetime.maxSeconds).optional(),
-  oneTime: z.boolean().optional(),
+  lifetimeSeconds: z.optional(z.int().check(z.gte(enrollmentCodeLifetime.minSeconds), z.lte(enrollmentCodeLifetime.maxSeconds))),
+  oneTime: z.optional(z.boolean()),
 });
 
 export interface IssueEnrollmentCodeDeps {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { ConditionFailedError, ConflictError, InvalidRequestError, NotFoundError } from '../../errors.ts';
 import { everyone } from '../../domain/policy-engine.ts';
 import { groupNameSchema } from '../../domain/policy.ts';
@@ -12,27 +12,29 @@ import { displayNameSchema, usernameSchema } from '../user-fields.ts';
 import { adminActor, type AdminRequest } from './admin-request.ts';
 
 /** A user's groups: names as the policy targets them, `*` reserved for "everyone", each once. */
-export const userGroupsSchema = z
-  .array(groupNameSchema.refine((name) => name !== everyone, `"${everyone}" means every user in a policy; it cannot be a group`))
-  .max(100)
-  .transform((groups) => [...new Set(groups)]);
+export const userGroupsSchema = z.pipe(
+  z
+    .array(groupNameSchema.check(z.refine((name) => name !== everyone, `"${everyone}" means every user in a policy; it cannot be a group`)))
+    .check(z.maxLength(100)),
+  z.transform((groups: string[]) => [...new Set(groups)]),
+);
 
 export const createUserRequest = z.strictObject({
   username: usernameSchema,
-  displayName: displayNameSchema.optional(),
-  groups: userGroupsSchema.optional(),
+  displayName: z.optional(displayNameSchema),
+  groups: z.optional(userGroupsSchema),
 });
 
 export const updateUserRequest = z
   .strictObject({
-    displayName: displayNameSchema.optional(),
-    groups: userGroupsSchema.optional(),
-    disabled: z.boolean().optional(),
+    displayName: z.optional(displayNameSchema),
+    groups: z.optional(userGroupsSchema),
+    disabled: z.optional(z.boolean()),
   })
-  .refine((request) => Object.values(request).some((value) => value !== undefined), 'send at least one of displayName, groups, disabled');
+  .check(z.refine((request) => Object.values(request).some((value) => value !== undefined), 'send at least one of displayName, groups, disabled'));
 
 /** A user id as the API shows it (a base64url WebAuthn user handle of at most 64 bytes). */
-export const userIdParameter = z.string().regex(/^[A-Za-z0-9_-]{1,86}$/, 'a user id (base64url)');
+export const userIdParameter = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,86}$/, 'a user id (base64url)'));
 
 export interface ManageUsersDeps {
   users: UserStore;
