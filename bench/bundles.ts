@@ -46,40 +46,41 @@ const coldStartEnvironment = (keyDirectory: string): NodeJS.ProcessEnv => ({
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Milliseconds to import the bundle in a fresh Node process (module evaluation, clients, keys). */
-const initTime = (bundle: string, env: NodeJS.ProcessEnv, processes: number): number => {
-  const samples: number[] = [];
-  for (let index = 0; index < processes; index++) {
-    const probe = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const started = performance.now(); const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') throw new Error('no handler'); console.log(performance.now() - started);`,
-      ],
-      { encoding: 'utf8', env },
-    );
-    if (probe.status !== 0) throw new Error(`Importing ${bundle} failed: ${probe.stderr}`);
-    samples.push(Number(probe.stdout.trim()));
-  }
-  return median(samples);
+const initTime = (bundle: string, env: NodeJS.ProcessEnv): number => {
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const started = performance.now(); const m = await import(${JSON.stringify(bundle)}); if (typeof m.handler !== 'function') throw new Error('no handler'); console.log(performance.now() - started);`,
+    ],
+    { encoding: 'utf8', env },
+  );
+  if (probe.status !== 0) throw new Error(`Importing ${bundle} failed: ${probe.stderr}`);
+  return Number(probe.stdout.trim());
 };
 
 export const measureBundles = async (options: { processes?: number } = {}): Promise<{ baseline: BundleResult; functions: BundleResult[] }> => {
-  const processes = options.processes ?? 9;
+  const processes = options.processes ?? 15;
   const workDirectory = mkdtempSync(join(tmpdir(), 'latchkey-bundles-'));
   const env = coldStartEnvironment(join(workDirectory, 'keys'));
   try {
-    const bundleOf = async (name: string, entry?: string): Promise<BundleResult> => {
+    const build_ = async (name: string, entry: string) => {
       const outdir = join(workDirectory, name);
-      const buildOptions = esbuildOptionsFor('jwks', outdir);
-      await build({ ...buildOptions, ...(entry ? { entryPoints: [entry] } : { entryPoints: [fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url))] }), logLevel: 'silent' });
-      const bundle = join(outdir, functionBundling.outputFileName);
-      return { name, bytes: statSync(bundle).size, initMs: initTime(bundle, env, processes) };
+      await build({ ...esbuildOptionsFor('jwks', outdir), entryPoints: [entry], logLevel: 'silent' });
+      return { name, bundle: join(outdir, functionBundling.outputFileName) };
     };
-    const baseline = await bundleOf('baseline (DocumentClient only)', baselineEntry);
-    const functions = [];
-    for (const name of [...functionNames, ...backgroundFunctionNames]) functions.push(await bundleOf(name));
-    return { baseline, functions };
+    const built = [await build_('baseline (DocumentClient only)', baselineEntry)];
+    for (const name of [...functionNames, ...backgroundFunctionNames]) {
+      built.push(await build_(name, fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url))));
+    }
+    // Samples are taken round-robin over the bundles, so drift on a busy machine falls on all alike.
+    const samples = built.map(() => [] as number[]);
+    for (let round = 0; round < processes; round++) {
+      built.forEach(({ bundle }, index) => samples[index]!.push(initTime(bundle, env)));
+    }
+    const [baseline, ...functions] = built.map(({ name, bundle }, index) => ({ name, bytes: statSync(bundle).size, initMs: median(samples[index]!) }));
+    return { baseline: baseline!, functions };
   } finally {
     rmSync(workDirectory, { recursive: true, force: true });
   }

@@ -30,7 +30,20 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const step = (text: string) => process.stdout.write(`${colors.cyan('›')} ${text}\n`);
+/** A section that takes this long is stuck, not slow (a full run takes about 70 s). */
+const sectionLimitMs = 240_000;
+let watchdog: NodeJS.Timeout | undefined;
+const step = (text: string) => {
+  process.stdout.write(`${colors.cyan('›')} ${text}\n`);
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
+    // Rarely (seen twice in ~10 runs) the CPU section stops making progress with nothing in
+    // flight but the process's pipes; fail loudly with what is pending instead of hanging.
+    process.stderr.write(`${colors.red('stuck')}: "${text}" made no progress in ${sectionLimitMs / 1000} s; pending: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    process.exit(2);
+  }, sectionLimitMs);
+  watchdog.unref();
+};
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 const started = performance.now();
@@ -127,6 +140,7 @@ rows.push({
   ok: undefined,
 });
 
+clearTimeout(watchdog);
 const table = new Table({ head: ['', 'figure', 'value', 'floor (same run)', 'ratio', 'budget', ''].map((title) => colors.bold(title)) });
 for (const row of rows) {
   const verdict = row.ok === undefined ? '' : row.ok ? colors.green('ok') : colors.red('over');

@@ -1,0 +1,10 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+import { measureBundles } from './bundles.ts';
+import { measureCpu } from './cpu.ts';
+let phase = 'start';
+const dog = setInterval(() => console.log('phase', phase, process.getActiveResourcesInfo().join(',')), 20000);
+phase = 'bundles'; await measureBundles({ processes: 3 });
+phase = 'cpu'; console.log((await measureCpu()).map((r) => r.opsPerSecond.toFixed(0)).join(' '));
+clearInterval(dog);
