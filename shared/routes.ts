@@ -60,7 +60,9 @@ export const routes = [
   { method: 'POST', path: '/v1/admin/metadata/refresh', function: 'admin', authorization: 'iam' },
 ] as const satisfies readonly Route[];
 
-export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;
+/** `POST /v1/registration/options`, one per route (not every method with every path). */
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+export type RouteKey = KeyOf<(typeof routes)[number]>;
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;
 
