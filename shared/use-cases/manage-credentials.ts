@@ -1,9 +1,9 @@
 import * as z from '../zod.ts';
 import { ConditionFailedError, NotFoundError, ReauthenticationRequiredError } from '../errors.ts';
-import type { CredentialStore } from '../ports.ts';
-import { toPublicCredential, type RequestContext } from '../domain/types.ts';
-import type { PolicySource } from '../ports.ts';
+import type { Clock, CredentialStore, PolicySource } from '../ports.ts';
+import { toPublicCredential, type RequestContext, type StoredCredential, type User } from '../domain/types.ts';
 import { buildEvent, eventCredential, eventUser } from '../events/build-event.ts';
+import type { EventDetail } from '../events/catalog.ts';
 import { authenticateBearer, signInAgeSeconds, type BearerDeps } from './authenticate-bearer.ts';
 import { nicknameSchema } from './user-fields.ts';
 import { base64url } from '../webauthn/response-schemas.ts';
@@ -80,6 +80,21 @@ export const deleteCredential = async (
     );
   }
   const credential = await ownCredential(user.id, input.credentialId, deps.credentials);
+  await removeCredential(
+    { user, credential, actor: { type: 'user', userId: user.id }, context: input.context, notFound: 'No key with that id on this account.' },
+    deps,
+  );
+};
+
+/**
+ * Removes a key with its `Credential Deleted` event in one transaction (the user's own request
+ * or an admin's); a key that vanished meanwhile is a 404.
+ */
+export const removeCredential = async (
+  input: { user: User; credential: StoredCredential; actor: EventDetail['actor']; context: RequestContext; notFound: string },
+  deps: { credentials: CredentialStore; clock: Clock },
+): Promise<void> => {
+  const { user, credential } = input;
   try {
     await deps.credentials.remove({
       userId: user.id,
@@ -87,14 +102,14 @@ export const deleteCredential = async (
       events: [
         buildEvent(
           'Credential Deleted',
-          { actor: { type: 'user', userId: user.id }, outcome: 'success', user: eventUser(user), credential: eventCredential(credential) },
+          { actor: input.actor, outcome: 'success', user: eventUser(user), credential: eventCredential(credential) },
           input.context,
           deps.clock,
         ),
       ],
     });
   } catch (error) {
-    if (error instanceof ConditionFailedError) throw new NotFoundError('No key with that id on this account.', { cause: error });
+    if (error instanceof ConditionFailedError) throw new NotFoundError(input.notFound, { cause: error });
     throw error;
   }
 };

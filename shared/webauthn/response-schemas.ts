@@ -9,12 +9,17 @@ export const base64url = z.string().check(z.minLength(1), z.maxLength(16_384), z
 export const transportSchema = z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
 type Transport = z.infer<typeof transportSchema>;
 
-export const registrationResponseSchema = z.object({
+/** PublicKeyCredential's own members, the same for both ceremonies (ids: at most 1023 bytes). */
+const publicKeyCredentialFields = {
   id: base64url.check(z.maxLength(1366)),
   rawId: base64url.check(z.maxLength(1366)),
   type: z.literal('public-key'),
   authenticatorAttachment: z.optional(z.enum(['platform', 'cross-platform'])),
   clientExtensionResults: z._default(z.record(z.string(), z.unknown()), {}),
+};
+
+export const registrationResponseSchema = z.object({
+  ...publicKeyCredentialFields,
   response: z.object({
     clientDataJSON: base64url,
     attestationObject: base64url,
@@ -30,11 +35,7 @@ export const registrationResponseSchema = z.object({
 });
 
 export const authenticationResponseSchema = z.object({
-  id: base64url.check(z.maxLength(1366)),
-  rawId: base64url.check(z.maxLength(1366)),
-  type: z.literal('public-key'),
-  authenticatorAttachment: z.optional(z.enum(['platform', 'cross-platform'])),
-  clientExtensionResults: z._default(z.record(z.string(), z.unknown()), {}),
+  ...publicKeyCredentialFields,
   response: z.object({
     clientDataJSON: base64url,
     authenticatorData: base64url,

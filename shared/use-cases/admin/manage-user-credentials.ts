@@ -1,9 +1,9 @@
-import { ConditionFailedError, NotFoundError } from '../../errors.ts';
+import { NotFoundError } from '../../errors.ts';
 import { toPublicCredential, type Credential } from '../../domain/types.ts';
 import type { Clock, CredentialStore, UserStore } from '../../ports.ts';
-import { buildEvent, eventCredential, eventUser } from '../../events/build-event.ts';
 import { adminActor, type AdminRequest } from './admin-request.ts';
 import { requireUser } from './manage-users.ts';
+import { removeCredential } from '../manage-credentials.ts';
 
 export interface ManageUserCredentialsDeps {
   users: UserStore;
@@ -30,23 +30,9 @@ export const deleteUserCredential = async (
 ): Promise<void> => {
   const user = await requireUser(input.userId, deps.users);
   const credential = (await deps.credentials.listForUser(user.id)).find((candidate) => candidate.id === input.credentialId);
-  const missing = () => new NotFoundError('The user has no key with that id.');
-  if (!credential) throw missing();
-  try {
-    await deps.credentials.remove({
-      userId: user.id,
-      credentialId: credential.id,
-      events: [
-        buildEvent(
-          'Credential Deleted',
-          { actor: adminActor(input.principal), outcome: 'success', user: eventUser(user), credential: eventCredential(credential) },
-          input.context,
-          deps.clock,
-        ),
-      ],
-    });
-  } catch (error) {
-    if (error instanceof ConditionFailedError) throw missing();
-    throw error;
-  }
+  if (!credential) throw new NotFoundError('The user has no key with that id.');
+  await removeCredential(
+    { user, credential, actor: adminActor(input.principal), context: input.context, notFound: 'The user has no key with that id.' },
+    deps,
+  );
 };
