@@ -1,4 +1,4 @@
-import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
+import type { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 import type { Clock } from '../ports.ts';
 import { isCompromisingStatus, type CompromisingStatus } from './authenticator-status.ts';
 import type { AuthenticatorMetadata } from './authenticator-metadata.ts';
@@ -6,6 +6,9 @@ import type { RevocationChecking } from './certificate-path.ts';
 import { describeAuthenticator } from './describe-authenticator.ts';
 import { attestationCertificatesOf, evaluateAttestationTrust, identifyModel, type AttestationTrust } from './evaluate-attestation-trust.ts';
 import type { AuthenticatorMetadataSource } from './ports.ts';
+
+/** The attestation object as registration already decoded it (§7.1 step 12): decoded once per ceremony. */
+export type DecodedAttestationObject = ReturnType<typeof decodeAttestationObject>;
 
 /** Everything registration learns about a new key's model from its attestation and FIDO metadata. */
 export interface AuthenticatorAssessment {
@@ -32,10 +35,10 @@ export interface AssessAuthenticatorDeps {
  * Call it only on an attestation the library has verified.
  */
 export const assessAuthenticator = async (
-  input: { attestationObject: Uint8Array; aaguid: string },
+  input: { attestation: DecodedAttestationObject; aaguid: string },
   deps: AssessAuthenticatorDeps,
 ): Promise<AuthenticatorAssessment> => {
-  const attestation = decodeAttestationObject(new Uint8Array(input.attestationObject));
+  const { attestation } = input;
   const format = attestation.get('fmt');
   const certificates = attestationCertificatesOf(format, attestation.get('attStmt'));
   const { modelKey, attestationKeyIdentifier } = await identifyModel({ format, aaguid: input.aaguid, certificates });

@@ -76,7 +76,7 @@ export const finishRegistration = async (
   const challenge = checkChallenge(await deps.challenges.consume(clientData.challenge), 'registration', now) as RegistrationChallenge;
   const subject = { user: { id: challenge.userId, username: challenge.username } };
 
-  withAuditSubject(() => {
+  const attestation = withAuditSubject(() => {
     // §7.1 steps 7, 9, 10: type and origin.
     checkClientData(clientData, 'webauthn.create', deps.relyingParty.origins);
     // §7.1 steps 12–16: attestation object, RP ID hash, UP, UV, BE/BS.
@@ -86,6 +86,7 @@ export const finishRegistration = async (
     if (!authData.flags.at || !authData.credentialID || !authData.credentialPublicKey || !authData.aaguid) {
       throw new VerificationFailedError('authenticatorData carries no attested credential data.', { reason: 'malformed_response' });
     }
+    return attestation;
   }, subject);
 
   // §7.1 steps 17–21 (algorithm, attestation statement) and the checks above again, by the library.
@@ -121,7 +122,7 @@ export const finishRegistration = async (
   const user = await resolveUser(challenge, deps, now);
   // §7.1 step 21: the attestation's trustworthiness, the model's status and name, from FIDO metadata.
   const authenticator = await assessAuthenticator(
-    { attestationObject: info.attestationObject, aaguid: info.aaguid },
+    { attestation, aaguid: info.aaguid },
     { metadata: deps.metadata, clock: deps.clock, revocation: deps.attestationRevocation },
   );
   const createdAt = new Date(now).toISOString();

@@ -24,10 +24,11 @@ const attest = async (authenticator: SoftAuthenticator, attestation: Attestation
   const options = await generateRegistrationOptions({ rpName: 'Latchkey', rpID: 'localhost', userName: 'ada', attestationType: 'direct' });
   const response = authenticator.register(options, { attestation });
   const attestationObject = new Uint8Array(Buffer.from(response.response.attestationObject, 'base64url'));
-  const authData = decodeAttestationObject(attestationObject).get('authData');
+  const decoded = decodeAttestationObject(attestationObject);
+  const authData = decoded.get('authData');
   // The AAGUID sits after rpIdHash (32), flags (1) and the counter (4): WebAuthn §6.5.1
   const aaguid = Buffer.from(authData.subarray(37, 53)).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-  return { attestationObject, aaguid };
+  return { attestation: decoded, aaguid };
 };
 
 describe('assessAuthenticator: attestation trust per format', () => {
@@ -112,8 +113,8 @@ describe('assessAuthenticator: attestation trust per format', () => {
 
   it('judges a tpm statement by its x5c like any certificate format (chain only: no TPM statement is produced here)', async () => {
     const authenticator = new SoftAuthenticator({ origin, aaguid: modelAaguid, attestationAuthority: authority });
-    const { attestationObject } = await attest(authenticator, 'packed-full');
-    const certificates = attestationCertificatesOf('tpm', decodeAttestationObject(attestationObject).get('attStmt'));
+    const { attestation } = await attest(authenticator, 'packed-full');
+    const certificates = attestationCertificatesOf('tpm', attestation.get('attStmt'));
 
     const trust = await evaluateAttestationTrust({ format: 'tpm', certificates, metadata: model[0] }, { at: new Date() });
 
