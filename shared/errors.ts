@@ -5,19 +5,21 @@ import type { EventCredential, EventUser, FailureReason } from './events/catalog
  * maps them to RFC 9457 problem+json. `reason` is the precise cause for the audit log and
  * the logs — never shown to the client where it could reveal whether a user exists.
  */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'verification_failed'
-  | 'unauthorized'
-  | 'policy_denied'
-  | 'reauthentication_required'
-  | 'not_found'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'method_not_allowed'
-  | 'rate_limited'
-  | 'internal'
-  | 'unavailable';
+export const clientErrorCodes = [
+  'invalid_request',
+  'verification_failed',
+  'unauthorized',
+  'policy_denied',
+  'reauthentication_required',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'method_not_allowed',
+  'rate_limited',
+] as const;
+export const serverErrorCodes = ['internal', 'unavailable'] as const;
+/** The stable problem+json `code`s (API.md, "Errors"). */
+export type ErrorCode = (typeof clientErrorCodes)[number] | (typeof serverErrorCodes)[number];
 
 export interface AuditSubject {
   user?: EventUser | undefined;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,37 +29,3 @@ export const launchChromium = (): Promise<Browser> =>
       '--disable-sync',
     ],
   });
-
-export interface VirtualAuthenticator {
-  id: string;
-  cdp: CDPSession;
-  remove(): Promise<void>;
-  credentialIds(): Promise<string[]>;
-}
-
-/** Chrome's virtual authenticator (CDP WebAuthn domain): a CTAP2 USB security key with a PIN. */
-export const addVirtualAuthenticator = async (page: Page): Promise<VirtualAuthenticator> => {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return {
-    id: authenticatorId,
-    cdp,
-    remove: async () => {
-      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-    },
-    credentialIds: async () => {
-      const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
-      return credentials.map((credential) => Buffer.from(credential.credentialId, 'base64').toString('base64url'));
-    },
-  };
-};
