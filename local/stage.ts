@@ -89,7 +89,8 @@ export const startLocalStage = async (options: LocalStageOptions = {}): Promise<
     // The example resource server needs the stage URL (its token issuer), known once listening.
     const applications: LocalApplication[] = [serveSdkBundle()];
     const server = createLocalServer({
-      handlers: new Proxy(handlers, { get: (target, name: FunctionName) => target[name] }),
+      // Filled once the environment is set (below); the server reads it per request.
+      handlers,
       allowedOrigins: () => allowedOrigins,
       adminToken,
       demoDirectory: join(projectRoot, 'local', 'demo'),
